@@ -1,0 +1,40 @@
+/**
+ * Error codes shared by main, preload, renderer and the CLI. Errors are values with a code so that every layer
+ * can translate them for people without parsing messages.
+ */
+export const ERROR_CODES = [
+  'WRONG_PASSWORD', // the password does not open the key (nothing was changed)
+  'CORRUPT_FILE', // a file is damaged or is not what its name says
+  'UNSUPPORTED_ALGORITHM', // a well-formed file that uses a scheme Dojang cannot handle
+  'KEY_MISMATCH', // the private key does not belong to the certificate next to it
+  'MISSING_FILE', // a certificate folder lacks a required file (e.g. signPri.key)
+  'NOT_FOUND',
+  'CONFLICT',
+  'PERMISSION_DENIED',
+  'DISK_FULL',
+  'IO_ERROR',
+  'WEAK_PASSWORD',
+  'INVALID_INPUT',
+  'CANCELLED',
+  'CA_REJECTED',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export class DojangError extends Error {
+  readonly code: ErrorCode
+  /** Non-secret facts that help a person or a helpdesk ticket (file names, OIDs, counts). */
+  readonly details: Readonly<Record<string, string | number | boolean>>
+
+  constructor(code: ErrorCode, message: string, details: Record<string, string | number | boolean> = {}, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DojangError'
+    this.code = code
+    this.details = details
+  }
+}
+
+export function isDojangError(e: unknown, code?: ErrorCode): e is DojangError {
+  return e instanceof DojangError && (code === undefined || e.code === code)
+}
