@@ -1,0 +1,52 @@
+/**
+ * One interface for every medium a certificate copy can live on. A copy is a *bundle*: the files of one
+ * certificate folder (signCert.der, signPri.key, optional kmCert.der/kmPri.key, and any other file found beside
+ * them such as CaPubs or a .pfx), carried byte for byte between media.
+ */
+
+export type Medium = 'disk' | 'removable' | 'keychain' | 'token' | 'other'
+
+export interface BundleFile {
+  /** The name as found on the source (spelling kept: SignPri.key stays SignPri.key). */
+  name: string
+  data: Uint8Array
+}
+
+export interface CertBundle {
+  files: BundleFile[]
+}
+
+/** Where one copy lives. `location` is an absolute folder path, or `keychain:<id>` for the keychain. */
+export interface CopyRef {
+  medium: Medium
+  /** Which store instance holds it (e.g. the root or volume path, or 'keychain'). */
+  storeId: string
+  location: string
+  /** A short human label for the place: "USB (KINGSTON) E:\\NPKI", "키체인". */
+  label: string
+}
+
+export interface StoredCopy extends CopyRef {
+  /** Names of the files in the bundle. */
+  fileNames: string[]
+}
+
+export interface WriteOptions {
+  /** Dojang's data folder, for backups of anything replaced. */
+  dataDir: string
+  /** Replace an existing copy of the same subject (the old one goes to the backups). Default: CONFLICT error. */
+  overwrite?: boolean
+}
+
+export interface Store {
+  readonly medium: Medium
+  readonly id: string
+  /** Lists the copies this store holds now. Problems with single entries are skipped, not thrown. */
+  list(opts?: { signal?: AbortSignal }): Promise<StoredCopy[]>
+  /** Reads one copy's files. NOT_FOUND when it is gone. */
+  read(location: string): Promise<CertBundle>
+  /** Writes a bundle as a new copy and returns where it went. CONFLICT when one is there already. */
+  write(bundle: CertBundle, opts: WriteOptions): Promise<CopyRef>
+  /** Removes a copy for good (callers move it to Dojang's trash first). */
+  remove(location: string, opts: { dataDir: string }): Promise<void>
+}
