@@ -41,6 +41,8 @@ export interface WriteOptions {
 export interface Store {
   readonly medium: Medium
   readonly id: string
+  /** A short human label for the place (see CopyRef.label); stores that have one expose it for trash entries. */
+  readonly label?: string
   /** Lists the copies this store holds now. Problems with single entries are skipped, not thrown. */
   list(opts?: { signal?: AbortSignal }): Promise<StoredCopy[]>
   /** Reads one copy's files. NOT_FOUND when it is gone. */

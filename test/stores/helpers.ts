@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DojangError } from '../../common/errors'
+import type { CertBundle } from '../../main/core/stores/types'
+import { fixture, HONG_DIR } from '../support/fixtures'
+
+export const REPO = join(__dirname, '..', '..')
+export const HONG_DN = 'cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4IB,o=testsign,c=kr'
+export const YESSIGN_DN = 'cn=HKD(KILDONG.HONG)009104120200225191000030,ou=INITECH,ou=personal4IB,o=yessign,c=kr'
+export const HONG_SERIAL = '03e9'
+
+/** The error code of a rejected promise, or 'OK'. Anything that is not a DojangError fails the test. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof DojangError) return e.code
+    throw e
+  }
+  return 'OK'
+}
+
+export async function errorOf(p: Promise<unknown>): Promise<DojangError> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof DojangError) return e
+    throw e
+  }
+  throw new Error('expected a DojangError')
+}
+
+/** The four files of the 홍길동 fixture, as a bundle. */
+export async function hongBundle(): Promise<CertBundle> {
+  const names = (await readdir(HONG_DIR)).sort()
+  return { files: await Promise.all(names.map(async (name) => ({ name, data: new Uint8Array(await readFile(join(HONG_DIR, name))) }))) }
+}
+
+/** A one-file bundle with the PyPinkSign (yessign) certificate under a given spelling. */
+export function yessignBundle(certName = 'signCert.der'): CertBundle {
+  return {
+    files: [
+      { name: certName, data: fixture('public-samples', 'pypinksign', 'signCert.der') },
+      { name: 'signPri.key', data: fixture('public-samples', 'pypinksign', 'signPri.key') },
+    ],
+  }
+}
+
+/** Writes `files` (name → bytes) into `dir`, creating it. */
+export async function writeFolder(dir: string, files: Record<string, Uint8Array | string>): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  for (const [name, data] of Object.entries(files)) await writeFile(join(dir, name), data)
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a).equals(Buffer.from(b))
+}
+
+/**
+ * Runs TypeScript `code` (CommonJS, `require` of repo files allowed) in a fresh Node with tsx, optionally as an
+ * unprivileged user. Returns the exit status, the signal when it was killed by the timeout, and output.
+ */
+export function runTs(code: string, opts: { asUser?: number; timeoutMs?: number } = {}): { status: number | null; signal: string | null; stdout: string; stderr: string; ms: number } {
+  const argv = ['node', '--import', 'tsx', '-e', code]
+  const [cmd, ...args] = opts.asUser === undefined ? argv : ['setpriv', `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups', ...argv]
+  const started = Date.now()
+  const r = spawnSync(cmd!, args, { cwd: REPO, encoding: 'utf8', timeout: opts.timeoutMs ?? 30_000, env: { ...process.env, NODE_OPTIONS: '' } })
+  if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw r.error
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
+}
