@@ -1,0 +1,107 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { isDojangError } from '../../common/errors'
+import { parseCertificate, type CertificateInfo, type Rdn } from '../../main/core/npki/certificate'
+import { caFolderName, dnFolderName } from '../../main/core/npki/dnFolder'
+import { DN_FOLDER, FIXTURES, PATHS, readFixture } from './helpers'
+
+const sign = parseCertificate(readFixture(PATHS.sign))
+
+function withSubject(rdns: Rdn[]): CertificateInfo {
+  return { ...sign, subjectRdns: rdns }
+}
+
+function withIssuer(o: string, cn = ''): CertificateInfo {
+  return { ...sign, issuerOrganization: o, issuerCommonName: cn }
+}
+
+function expectInvalid(fn: () => unknown): void {
+  let caught: unknown
+  try {
+    fn()
+  } catch (e) {
+    caught = e
+  }
+  expect(isDojangError(caught, 'INVALID_INPUT'), String(caught)).toBe(true)
+}
+
+describe('dnFolderName', () => {
+  it('reproduces the fixture folder name', () => {
+    expect(dnFolderName(sign)).toBe(DN_FOLDER)
+    expect(dnFolderName(sign)).toBe('cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4IB,o=testsign,c=kr')
+    // …and the name actually on disk.
+    expect(readdirSync(join(FIXTURES, 'NPKI', 'testsign', 'USER')).map((n) => n.normalize('NFC'))).toContain(
+      dnFolderName(sign),
+    )
+    expect(dnFolderName(parseCertificate(readFixture(PATHS.km)))).toBe(DN_FOLDER)
+  })
+
+  it('matches the PyPinkSign layout', () => {
+    const pink = parseCertificate(readFixture(PATHS.pypinksign))
+    expect(dnFolderName(pink)).toBe('cn=HKD(KILDONG.HONG)009104120200225191000030,ou=INITECH,ou=personal4IB,o=yessign,c=kr')
+    expect(caFolderName(pink)).toBe('yessign')
+  })
+
+  it('keeps values verbatim, lowercases types and writes dotted OIDs', () => {
+    const name = dnFolderName(
+      withSubject([
+        { type: 'C', value: 'KR' },
+        { type: 'O', value: 'SignKorea' },
+        { type: 'OU', value: '증권' },
+        { type: 'OU', value: 'test RA' },
+        { type: '2.5.4.15', value: 'x' },
+        { type: 'CN', value: '이상만-274795' },
+      ]),
+    )
+    expect(name).toBe('cn=이상만-274795,2.5.4.15=x,ou=test RA,ou=증권,o=SignKorea,c=KR')
+  })
+
+  it('replaces characters that are illegal in file names', () => {
+    const name = dnFolderName(
+      withSubject([
+        { type: 'C', value: 'KR' },
+        { type: 'CN', value: 'a\\b/c:d*e?f"g<h>i|j\u0001k\u007fl\u0085m' },
+      ]),
+    )
+    expect(name).toBe('cn=a_b_c_d_e_f_g_h_i_j_k_l_m,c=KR')
+  })
+
+  it('strips trailing dots and spaces', () => {
+    expect(dnFolderName(withSubject([{ type: 'C', value: 'KR. . ' }]))).toBe('c=KR')
+  })
+
+  it('normalizes to NFC', () => {
+    const nfd = '홍길동'.normalize('NFD')
+    expect(dnFolderName(withSubject([{ type: 'CN', value: `${nfd}()001` }]))).toBe('cn=홍길동()001')
+  })
+
+  it('rejects an empty subject', () => {
+    expectInvalid(() => dnFolderName(withSubject([])))
+  })
+})
+
+describe('caFolderName', () => {
+  it('uses the issuer O', () => {
+    expect(caFolderName(sign)).toBe('testsign')
+    expect(caFolderName(withIssuer('SignKorea'))).toBe('SignKorea')
+  })
+
+  it('sanitizes it', () => {
+    expect(caFolderName(withIssuer('Foo/Bar: CA. '))).toBe('Foo_Bar_ CA')
+    expect(caFolderName(withIssuer('한국정보인증'.normalize('NFD')))).toBe('한국정보인증')
+    expect(caFolderName(withIssuer('con'))).toBe('con_')
+    expect(caFolderName(withIssuer('LPT1.x'))).toBe('LPT1.x_')
+  })
+
+  it('falls back to the issuer CN', () => {
+    expect(caFolderName(withIssuer('', 'Some CA'))).toBe('Some CA')
+  })
+
+  it('rejects names that cannot be folders', () => {
+    expectInvalid(() => caFolderName(withIssuer('.')))
+    expectInvalid(() => caFolderName(withIssuer('..')))
+    expectInvalid(() => caFolderName(withIssuer(' . ')))
+    expectInvalid(() => caFolderName(withIssuer('', '')))
+  })
+})
