@@ -1,0 +1,72 @@
+/**
+ * Where NPKI roots are (npki-format.md §2.1) and the plain root → certificate folder walk (§2.3 rule 1).
+ * The full scanner (concurrency, progress, deep scan, findings) builds on these.
+ */
+import { readdir } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, posix, win32 } from 'node:path'
+
+export interface RootCandidate {
+  path: string
+  /** 'primary' roots are where NPKI software writes today; the others are older or rarer places. */
+  weight: 'primary' | 'secondary'
+}
+
+/** The standard NPKI roots of one user profile on `platform`. */
+export function defaultNpkiRoots(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): RootCandidate[] {
+  if (platform === 'win32') {
+    const profile = env.USERPROFILE ?? home
+    const roots: RootCandidate[] = [{ path: win32.join(profile, 'AppData', 'LocalLow', 'NPKI'), weight: 'primary' }]
+    if (env.ProgramFiles) roots.push({ path: win32.join(env.ProgramFiles, 'NPKI'), weight: 'primary' })
+    if (env['ProgramFiles(x86)']) roots.push({ path: win32.join(env['ProgramFiles(x86)'], 'NPKI'), weight: 'secondary' })
+    if (env.APPDATA) roots.push({ path: win32.join(env.APPDATA, 'NPKI'), weight: 'secondary' })
+    roots.push({ path: win32.join(profile, 'Documents', 'NPKI'), weight: 'secondary' })
+    roots.push({ path: win32.join(env.SystemDrive ?? 'C:', '\\', 'NPKI'), weight: 'secondary' })
+    return roots
+  }
+  if (platform === 'darwin') {
+    return [
+      { path: posix.join(home, 'Library', 'Preferences', 'NPKI'), weight: 'primary' },
+      { path: posix.join(home, 'Documents', 'NPKI'), weight: 'secondary' },
+      { path: posix.join(home, 'NPKI'), weight: 'secondary' },
+    ]
+  }
+  return [
+    { path: posix.join(home, 'NPKI'), weight: 'primary' },
+    { path: posix.join(home, '.pki', 'NPKI'), weight: 'secondary' },
+  ]
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true })
+    // Symlinks are not followed: a link can point into a loop or at another user's data.
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name)
+  } catch {
+    return []
+  }
+}
+
+/**
+ * `<root>/<CA>/USER/<DN>/` folders holding a signCert.der (names matched case-insensitively). Unreadable or
+ * missing folders are skipped; the scanner reports such problems, this quick walk does not.
+ */
+export async function findCertFolders(root: string): Promise<string[]> {
+  const found: string[] = []
+  for (const ca of await subdirs(root)) {
+    for (const user of await subdirs(join(root, ca))) {
+      if (user.toLowerCase() !== 'user') continue
+      for (const dn of await subdirs(join(root, ca, user))) {
+        const dir = join(root, ca, user, dn)
+        let names: string[] = []
+        try {
+          names = await readdir(dir)
+        } catch {
+          continue
+        }
+        if (names.some((n) => n.toLowerCase() === 'signcert.der')) found.push(dir)
+      }
+    }
+  }
+  return found.sort()
+}
