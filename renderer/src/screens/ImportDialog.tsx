@@ -1,0 +1,212 @@
+/**
+ * 가져오기: a PFX becomes an NPKI copy in the chosen medium under a new password. The file comes either dropped
+ * (its bytes are read here and sent) or from main's file dialog (the request then carries neither path nor bytes
+ * and main asks). The new password follows the KISA rules like any password change.
+ */
+import { useEffect, useId, useState, type DragEvent } from 'react'
+import type { MediumInfo } from '../../../common/contract'
+import { checkPasswordRules } from '../../../common/passwordRules'
+import { call, isApiError } from '../api'
+import { Dialog } from '../components/Dialog'
+import { ErrorBox } from '../components/ErrorBox'
+import { MediumTag } from '../components/Icons'
+import { PasswordField } from '../components/PasswordField'
+import { PasswordRules } from '../components/PasswordRules'
+import { useToasts } from '../components/Toasts'
+import { useI18n, type MessageKey } from '../i18n'
+
+export interface DroppedFile {
+  name: string
+  bytes: Uint8Array<ArrayBuffer>
+}
+
+export const MAX_PFX_BYTES = 1 << 20
+
+export function isPfxName(name: string): boolean {
+  return /\.(pfx|p12)$/i.test(name)
+}
+
+/** Reads a dropped file, refusing what cannot be a PFX before any byte crosses IPC. */
+export async function readDroppedPfx(file: File): Promise<DroppedFile | MessageKey> {
+  if (!isPfxName(file.name)) return 'import.notPfx'
+  if (file.size > MAX_PFX_BYTES) return 'import.tooLarge'
+  return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }
+}
+
+const WARNING_KEYS: Record<string, MessageKey> = { NO_RANDOM_NUM: 'import.warning.NO_RANDOM_NUM' }
+const targetKey = (m: MediumInfo): string => `${m.medium}\u0000${m.root}`
+
+interface Props {
+  initial: DroppedFile | null
+  onClose: () => void
+}
+
+export function ImportDialog({ initial, onClose }: Props) {
+  const { t } = useI18n()
+  const toasts = useToasts()
+  const [file, setFile] = useState<DroppedFile | null>(initial)
+  const [pfxPassword, setPfxPassword] = useState('')
+  const [newPassword, setNewPassword] = useState('')
+  const [confirm, setConfirm] = useState('')
+  const [media, setMedia] = useState<MediumInfo[] | null>(null)
+  const [target, setTarget] = useState<string | null>(null)
+  const [dragOver, setDragOver] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [conflict, setConflict] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const [fileProblem, setFileProblem] = useState<MessageKey | null>(null)
+  const rulesId = useId()
+
+  useEffect(() => {
+    let live = true
+    call('listMedia', {})
+      .then((list) => {
+        if (!live) return
+        const usable = list.filter((m) => m.available && (m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain'))
+        setMedia(usable)
+        setTarget((cur) => cur ?? (usable[0] ? targetKey(usable[0]) : null))
+      })
+      .catch((e: unknown) => live && setError(e))
+    return () => {
+      live = false
+    }
+  }, [])
+
+  const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  const rules = checkPasswordRules(newPassword)
+  const mismatch = confirm !== '' && confirm !== newPassword
+  const canSubmit = !busy && chosen !== null && pfxPassword !== '' && rules.ok && confirm === newPassword
+
+  const clear = () => {
+    setPfxPassword('')
+    setNewPassword('')
+    setConfirm('')
+  }
+
+  const onDrop = async (e: DragEvent<HTMLDivElement>) => {
+    e.preventDefault()
+    e.stopPropagation()
+    setDragOver(false)
+    const f = e.dataTransfer.files[0]
+    if (!f) return
+    const r = await readDroppedPfx(f)
+    if (typeof r === 'string') setFileProblem(r)
+    else {
+      setFileProblem(null)
+      setFile(r)
+    }
+  }
+
+  const submit = async (overwrite: boolean) => {
+    if (!canSubmit || !chosen) return
+    setBusy(true)
+    setError(null)
+    try {
+      const to = chosen.medium === 'keychain' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
+      const r = await call('importPfx', { ...(file ? { bytes: file.bytes } : {}), pfxPassword, newPassword, to, overwrite })
+      clear()
+      onClose()
+      toasts.show({ text: t('import.done', { where: chosen.label }), kind: 'success' })
+      for (const w of r.warnings) toasts.show({ text: WARNING_KEYS[w] ? t(WARNING_KEYS[w]) : w, kind: 'info', timeout: 12_000 })
+    } catch (e) {
+      if (isApiError(e, 'CONFLICT') && !overwrite) setConflict(true)
+      else if (isApiError(e, 'CANCELLED')) {
+        // The person closed main's file dialog: nothing happened, nothing to report.
+      } else {
+        clear()
+        setError(e)
+      }
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const cancel = () => {
+    clear()
+    onClose()
+  }
+
+  return (
+    <Dialog name="import" title={t('import.title')} onClose={cancel} busy={busy} wide>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          void submit(false)
+        }}
+      >
+        <div
+          className={dragOver ? 'dropzone dropzone-over' : 'dropzone'}
+          onDragOver={(e) => {
+            e.preventDefault()
+            e.stopPropagation()
+            setDragOver(true)
+          }}
+          onDragLeave={() => setDragOver(false)}
+          onDrop={(e) => void onDrop(e)}
+          data-dropzone
+        >
+          {file ? (
+            <p>
+              {t('import.fileChosen')} <strong data-file={file.name}>{file.name}</strong>
+              <button type="button" className="btn btn-small btn-ghost" onClick={() => setFile(null)}>
+                {t('import.clearFile')}
+              </button>
+            </p>
+          ) : (
+            <p>{t('import.dropHint')}</p>
+          )}
+        </div>
+        {fileProblem && (
+          <p className="field-error" role="alert">
+            {t(fileProblem)}
+          </p>
+        )}
+        <PasswordField label={t('import.pfxPassword')} name="pfx-password" value={pfxPassword} onChange={setPfxPassword} autoFocus />
+        <PasswordField label={t('import.newPassword')} name="new-password" value={newPassword} onChange={setNewPassword} describedBy={rulesId} invalid={newPassword !== '' && !rules.ok} />
+        <PasswordRules password={newPassword} id={rulesId} />
+        <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={mismatch} />
+        {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
+        <fieldset className="targets">
+          <legend>{t('import.target')}</legend>
+          {media === null && !error && <p className="subtle">{t('common.loading')}</p>}
+          {media?.length === 0 && <p className="note">{t('copyDialog.noTargets')}</p>}
+          {media?.map((m) => (
+            <label key={targetKey(m)} className="check-row target">
+              <input
+                type="radio"
+                name="import-target"
+                checked={target === targetKey(m)}
+                onChange={() => {
+                  setTarget(targetKey(m))
+                  setConflict(false)
+                }}
+                data-root={m.root}
+                data-medium={m.medium}
+              />
+              <MediumTag medium={m.medium} />
+              <span>{m.label}</span>
+              {m.root && m.root !== m.label && <code className="path subtle">{m.root}</code>}
+            </label>
+          ))}
+        </fieldset>
+        {conflict && (
+          <div className="conflict" role="alert">
+            <p>{t('import.conflict')}</p>
+            <button type="button" className="btn btn-danger" onClick={() => void submit(true)} disabled={busy || !canSubmit} data-action="overwrite">
+              {t('copyDialog.overwrite')}
+            </button>
+          </div>
+        )}
+        <ErrorBox error={error} />
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={cancel} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={!canSubmit} data-action="confirm-import">
+            {busy ? t('common.working') : file ? t('import.submit') : t('import.submitPick')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  )
+}

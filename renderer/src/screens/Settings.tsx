@@ -1,0 +1,180 @@
+/**
+ * 설정: language, expiry reminders (and a calendar file), extra folders to search, helpdesk mode, and the media
+ * Dojang sees right now. Each change is saved at once (no Save button to forget).
+ */
+import { useEffect, useId, useState } from 'react'
+import type { MediumInfo, SettingsView } from '../../../common/contract'
+import { call } from '../api'
+import { useDojangEvent } from '../app/events'
+import { ErrorBox } from '../components/ErrorBox'
+import { MediumTag } from '../components/Icons'
+import { useToasts } from '../components/Toasts'
+import { useI18n, type Language } from '../i18n'
+
+const NOTIFY_CHOICES = [60, 30, 14, 7, 3, 1]
+
+interface Props {
+  onLanguage: (lang: Language) => void
+}
+
+export function Settings({ onLanguage }: Props) {
+  const { t } = useI18n()
+  const toasts = useToasts()
+  const [settings, setSettings] = useState<SettingsView | null>(null)
+  const [media, setMedia] = useState<MediumInfo[]>([])
+  const [newRoot, setNewRoot] = useState('')
+  const [error, setError] = useState<unknown>(null)
+  const [saved, setSaved] = useState(false)
+  const rootHint = useId()
+
+  useEffect(() => {
+    call('getSettings', {}).then(setSettings, setError)
+    call('listMedia', {}).then(setMedia, setError)
+  }, [])
+  useDojangEvent((e) => {
+    if (e.type === 'mediaChanged') setMedia(e.media)
+  })
+
+  const save = async (patch: Partial<SettingsView>) => {
+    setError(null)
+    setSaved(false)
+    try {
+      const next = await call('setSettings', patch)
+      setSettings(next)
+      setSaved(true)
+      if (patch.language) onLanguage(next.language)
+    } catch (e) {
+      setError(e)
+    }
+  }
+
+  const toggleDay = (d: number) => {
+    if (!settings) return
+    const set = new Set(settings.notifyDays)
+    if (set.has(d)) set.delete(d)
+    else set.add(d)
+    void save({ notifyDays: [...set].sort((a, b) => b - a) })
+  }
+
+  const addRoot = () => {
+    const root = newRoot.trim()
+    if (!settings || !root || settings.extraRoots.includes(root)) return
+    setNewRoot('')
+    void save({ extraRoots: [...settings.extraRoots, root] })
+  }
+
+  const exportCalendar = async () => {
+    try {
+      const r = await call('exportCalendar', {})
+      toasts.show(r ? { text: t('settings.calendarDone', { path: r.path }), kind: 'success' } : { text: t('export.cancelled') })
+    } catch (e) {
+      setError(e)
+    }
+  }
+
+  return (
+    <section className="screen screen-settings" aria-labelledby="settings-title" data-screen="settings">
+      <header className="screen-header">
+        <h1 id="settings-title">{t('settings.title')}</h1>
+        <span className="saved" role="status">
+          {saved ? t('settings.saved') : ''}
+        </span>
+      </header>
+      <ErrorBox error={error} />
+      {settings && (
+        <div className="settings">
+          <fieldset className="panel">
+            <legend>{t('settings.language')}</legend>
+            <label className="check-row">
+              <input type="radio" name="language" value="ko" checked={settings.language === 'ko'} onChange={() => void save({ language: 'ko' })} />
+              <span lang="ko">한국어</span>
+            </label>
+            <label className="check-row">
+              <input type="radio" name="language" value="en" checked={settings.language === 'en'} onChange={() => void save({ language: 'en' })} />
+              <span lang="en">English</span>
+            </label>
+          </fieldset>
+
+          <fieldset className="panel">
+            <legend>{t('settings.notify')}</legend>
+            <p className="subtle">{t('settings.notifyIntro')}</p>
+            <div className="day-choices">
+              {NOTIFY_CHOICES.map((d) => (
+                <label key={d} className="check-row">
+                  <input type="checkbox" checked={settings.notifyDays.includes(d)} onChange={() => toggleDay(d)} data-notify-day={d} />
+                  <span>D-{d}</span>
+                </label>
+              ))}
+            </div>
+            <button type="button" className="btn" onClick={() => void exportCalendar()} data-action="export-calendar">
+              {t('settings.calendar')}
+            </button>
+          </fieldset>
+
+          <fieldset className="panel">
+            <legend>{t('settings.roots')}</legend>
+            <p className="subtle">{t('settings.mediaIntro')}</p>
+            <ul className="media-list">
+              {media.map((m) => (
+                <li key={`${m.medium}:${m.root}`} className={m.available ? '' : 'unavailable'}>
+                  <MediumTag medium={m.medium} />
+                  <span>{m.label}</span>
+                  <code className="path subtle">{m.root}</code>
+                  {!m.available && <span className="missing-note">{t('settings.unavailable')}</span>}
+                </li>
+              ))}
+            </ul>
+            <p className="subtle" id={rootHint}>
+              {t('settings.rootsIntro')}
+            </p>
+            <ul className="root-list">
+              {settings.extraRoots.map((r) => (
+                <li key={r}>
+                  <code className="path">{r}</code>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    aria-label={t('settings.removeRootLabel', { path: r })}
+                    onClick={() => void save({ extraRoots: settings.extraRoots.filter((x) => x !== r) })}
+                  >
+                    {t('settings.removeRoot')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <form
+              className="inline-form"
+              onSubmit={(e) => {
+                e.preventDefault()
+                addRoot()
+              }}
+            >
+              <input
+                type="text"
+                value={newRoot}
+                onChange={(e) => setNewRoot(e.target.value)}
+                placeholder={t('settings.rootPlaceholder')}
+                aria-label={t('settings.addRootLabel')}
+                aria-describedby={rootHint}
+                spellCheck={false}
+                name="new-root"
+              />
+              <button type="submit" className="btn" disabled={newRoot.trim() === ''}>
+                {t('settings.addRoot')}
+              </button>
+            </form>
+          </fieldset>
+
+          <fieldset className="panel">
+            <legend>{t('settings.helpdesk')}</legend>
+            <label className="check-row">
+              <input type="checkbox" checked={settings.helpdeskMode} onChange={(e) => void save({ helpdeskMode: e.target.checked })} name="helpdesk" />
+              <span>{t('settings.helpdeskLabel')}</span>
+            </label>
+            <p className="subtle">{t('settings.helpdeskIntro')}</p>
+          </fieldset>
+        </div>
+      )}
+    </section>
+  )
+}
