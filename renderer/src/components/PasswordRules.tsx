@@ -26,6 +26,9 @@ const warningKeys: Record<PasswordWarning, MessageKey> = {
 export function PasswordRules({ password, id }: { password: string; id: string }) {
   const { t } = useI18n()
   const check = checkPasswordRules(password)
+  // The special-character compatibility note is always on screen in the dialogs (password.compatNote), so the
+  // per-keystroke warning would only repeat it.
+  const warnings = check.warnings.filter((w) => w !== 'specialCharsCompatibility')
   return (
     <div className="rules" id={id}>
       <ul className="rule-list" aria-label={t('rule.title')}>
@@ -37,9 +40,9 @@ export function PasswordRules({ password, id }: { password: string; id: string }
           </li>
         ))}
       </ul>
-      {check.warnings.length > 0 && (
+      {warnings.length > 0 && (
         <ul className="rule-warnings">
-          {check.warnings.map((w) => (
+          {warnings.map((w) => (
             <li key={w}>{t(warningKeys[w])}</li>
           ))}
         </ul>

@@ -166,6 +166,7 @@ export function ImportDialog({ initial, onClose }: Props) {
         <PasswordRules password={newPassword} id={rulesId} />
         <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={mismatch} />
         {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
+        <p className="note">{t('password.compatNote')}</p>
         <fieldset className="targets">
           <legend>{t('import.target')}</legend>
           {media === null && !error && <p className="subtle">{t('common.loading')}</p>}

@@ -1,0 +1,171 @@
+/**
+ * 상세 and 암호 변경 on real files: the facts of the certificate, its copies and files, the local VID check, and a
+ * password change whose result is verified on disk with the core's checkPassword.
+ */
+import { cp } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { DojangError } from '../../common/errors'
+import { checkPassword } from '../../main/core/ops/password'
+import { dialog, expectCleanPage, fill, NEW_PASSWORD, openDetail, toast, waitForRows } from './helpers'
+import { launchBrowser } from './host'
+import { FIXTURE_PASSWORD, HONG_DN, HONG_NAME, startWorld, VECTORS, type World } from './scenario'
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+    return 'OK'
+  } catch (e) {
+    if (e instanceof DojangError) return e.code
+    throw e
+  }
+}
+
+let browser: Browser
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(() => browser?.close())
+
+let w: World
+beforeEach(async () => {
+  w = await startWorld({ browser })
+  await waitForRows(w.host.page, 2)
+})
+afterEach(async () => {
+  expectCleanPage(w.host)
+  await w.close()
+})
+
+describe('details', () => {
+  it('shows subject, issuer, serial, validity, purpose, key usage and the copies with their files', async () => {
+    const page = w.host.page
+    await openDetail(page, HONG_NAME)
+    const screen = page.locator('[data-screen=detail]')
+    expect(await screen.locator('h1').textContent()).toBe(HONG_NAME)
+    // Focus moves to the heading so screen readers announce the new screen.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('detail-title')
+    const facts = (await screen.locator('.facts').textContent()) ?? ''
+    expect(facts).toContain(HONG_DN.replace(/^cn=/, 'CN=').slice(0, 10))
+    expect(facts).toContain('testsignCA SYNTHETIC FIXTURE')
+    expect(await screen.locator('[data-field=serial]').textContent()).toBe('3e9')
+    expect(await screen.locator('[data-field=validity]').textContent()).toMatch(/~ 2044\. 12\. 27\./)
+    expect(facts).toContain('은행·신용카드·보험용')
+    expect(facts).toContain('1.2.410.200005.1.1.4')
+    expect(facts).toContain('전자서명')
+    expect(facts).toMatch(/본인확인 정보있음/)
+    const copy = screen.locator(`[data-copy="${w.hongFolder}"]`)
+    expect(await copy.locator('.medium-tag').textContent()).toBe('하드디스크')
+    expect(await copy.locator('.file-ok').count()).toBe(4)
+    expect(await copy.locator('input[type=radio]').isChecked()).toBe(true)
+    await w.host.screenshot('detail-ko')
+  })
+
+  it('checks the 주민등록번호 locally and shows only match / no match, clearing the fields', async () => {
+    const page = w.host.page
+    await openDetail(page, HONG_NAME)
+    const vid = page.locator('[data-panel=vid]')
+    await fill(page, vid, 'vid-password', FIXTURE_PASSWORD)
+    await fill(page, vid, 'vid-idn', VECTORS.idn)
+    await vid.locator('[data-action=verify-vid]').click()
+    await vid.locator('[data-vid=match]').waitFor()
+    expect(await vid.locator('input[name=vid-idn]').inputValue()).toBe('')
+    expect(await vid.locator('input[name=vid-password]').inputValue()).toBe('')
+
+    await fill(page, vid, 'vid-password', FIXTURE_PASSWORD)
+    await fill(page, vid, 'vid-idn', '8001011234568')
+    await vid.locator('[data-action=verify-vid]').click()
+    await vid.locator('[data-vid=nomatch]').waitFor()
+
+    await fill(page, vid, 'vid-password', 'not-the-password')
+    await fill(page, vid, 'vid-idn', VECTORS.idn)
+    await vid.locator('[data-action=verify-vid]').click()
+    const alert = vid.locator('[role=alert]')
+    await alert.waitFor()
+    expect(await alert.textContent()).toBe(
+      '인증서 암호가 올바르지 않습니다. 이 PC에서의 확인은 횟수 제한이 없지만, 은행 사이트는 5회 오류 시 잠길 수 있습니다. 암호를 잊었다면 은행에서 재발급을 받아야 합니다.',
+    )
+    // Nothing of the number or the password is kept by the page.
+    const stored = await page.evaluate(() => JSON.stringify({ l: { ...localStorage }, s: { ...sessionStorage }, u: location.href }))
+    expect(stored).not.toContain(VECTORS.idn)
+    expect(stored).not.toContain(FIXTURE_PASSWORD)
+  })
+})
+
+describe('change password', () => {
+  it('checks the KISA rules as the person types and changes the password on disk', async () => {
+    const page = w.host.page
+    await openDetail(page, HONG_NAME)
+    await page.locator('[data-action=change-password]').click()
+    const dlg = dialog(page, 'change-password')
+    await dlg.waitFor()
+    const rule = (id: string) => dlg.locator(`[data-rule=${id}]`).getAttribute('data-ok')
+    const submit = dlg.locator('[data-action=confirm-password]')
+
+    await fill(page, dlg, 'new-password', 'abc1')
+    expect(await rule('minLength')).toBe('false')
+    expect(await rule('noAscendingRun')).toBe('false')
+    expect(await rule('specials')).toBe('false')
+    await fill(page, dlg, 'new-password', 'Dojang"2026pw')
+    expect(await rule('forbiddenChars')).toBe('false')
+    await fill(page, dlg, 'new-password', NEW_PASSWORD)
+    for (const id of ['minLength', 'letters', 'digits', 'specials', 'forbiddenChars', 'printableAscii', 'noTripleRepeat', 'noAscendingRun']) expect(await rule(id)).toBe('true')
+    expect(await dlg.locator('.note').first().textContent()).toContain('특수문자')
+
+    await fill(page, dlg, 'current-password', FIXTURE_PASSWORD)
+    await fill(page, dlg, 'confirm-password', NEW_PASSWORD + 'x')
+    expect(await dlg.locator('.field-error').textContent()).toContain('다릅니다')
+    expect(await submit.isDisabled()).toBe(true)
+    await fill(page, dlg, 'confirm-password', NEW_PASSWORD)
+    expect(await submit.isDisabled()).toBe(false)
+    await w.host.screenshot('change-password-ko')
+    await submit.click()
+    await dlg.waitFor({ state: 'detached' })
+    expect(await toast(page).first().textContent()).toContain('암호를 변경했습니다 (1곳)')
+
+    // On disk: the new password opens both pairs, the old one no longer does.
+    const r = await checkPassword(w.hongFolder, NEW_PASSWORD)
+    expect(r.km).toBeDefined()
+    expect(await codeOf(checkPassword(w.hongFolder, FIXTURE_PASSWORD))).toBe('WRONG_PASSWORD')
+  })
+
+  it('says plainly when the current password is wrong, changes nothing and clears the fields', async () => {
+    const page = w.host.page
+    await openDetail(page, HONG_NAME)
+    await page.locator('[data-action=change-password]').click()
+    const dlg = dialog(page, 'change-password')
+    await fill(page, dlg, 'current-password', 'Wrong#pass2024')
+    await fill(page, dlg, 'new-password', NEW_PASSWORD)
+    await fill(page, dlg, 'confirm-password', NEW_PASSWORD)
+    await dlg.locator('[data-action=confirm-password]').click()
+    const alert = dlg.locator('[role=alert]')
+    await alert.waitFor()
+    expect(await alert.textContent()).toContain('5회 오류 시 잠길 수 있습니다')
+    for (const name of ['current-password', 'new-password', 'confirm-password']) expect(await dlg.locator(`input[name=${name}]`).inputValue()).toBe('')
+    expect(await codeOf(checkPassword(w.hongFolder, FIXTURE_PASSWORD))).toBe('OK')
+    await page.keyboard.press('Escape')
+    await dlg.waitFor({ state: 'detached' })
+  })
+
+  it('applies to every copy when asked (sends all copy locations)', async () => {
+    const page = w.host.page
+    const usbCopy = join(w.usbRoot, 'testsign', 'USER', HONG_DN)
+    await cp(w.hongFolder, usbCopy, { recursive: true })
+    await page.locator('[data-action=rescan]').click()
+    await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+    await openDetail(page, HONG_NAME)
+    await page.locator('[data-action=change-password]').click()
+    const dlg = dialog(page, 'change-password')
+    const all = dlg.locator('input[name=all-copies]')
+    expect(await dlg.locator('label:has(input[name=all-copies])').textContent()).toContain('(2곳)')
+    await all.check()
+    await fill(page, dlg, 'current-password', FIXTURE_PASSWORD)
+    await fill(page, dlg, 'new-password', NEW_PASSWORD)
+    await fill(page, dlg, 'confirm-password', NEW_PASSWORD)
+    await dlg.locator('[data-action=confirm-password]').click()
+    await dlg.waitFor({ state: 'detached' })
+    expect(await toast(page).first().textContent()).toContain('(2곳)')
+    for (const folder of [w.hongFolder, usbCopy]) expect(await codeOf(checkPassword(folder, NEW_PASSWORD))).toBe('OK')
+  })
+})

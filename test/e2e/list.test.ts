@@ -1,0 +1,231 @@
+/**
+ * 인증서 목록 on real certificate files: columns and D-day badges, tabs per medium, search, filters, sort,
+ * multi-select with the mouse, keyboard navigation, live refresh when a USB drive arrives, and the empty state.
+ */
+import { cp, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { tempDir } from '../support/fixtures'
+import { expectCleanPage, row, rowNames, rows, waitForRows } from './helpers'
+import { fillInventory } from './synthetic'
+import { launchBrowser, startTestHost } from './host'
+import { HONG_DN, HONG_NAME, startWorld, type World } from './scenario'
+
+const EXPIRED = 'HKD'
+
+let browser: Browser
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(() => browser?.close())
+
+describe('with two certificates on the hard disk', () => {
+  let w: World
+  beforeEach(async () => {
+    w = await startWorld({ browser })
+    await waitForRows(w.host.page, 2)
+  })
+  afterEach(async () => {
+    expectCleanPage(w.host)
+    await w.close()
+  })
+
+  it('shows purpose, holder, expiry with a D-day badge, issuer and location, soonest expiry first', async () => {
+    const page = w.host.page
+    expect(await page.locator('#cert-grid [role=columnheader]').allTextContents()).toEqual(['선택', '구분', '사용자', '만료일', '발급기관', '위치'].map((s) => expect.stringContaining(s)))
+    expect(await rowNames(page)).toEqual([EXPIRED, HONG_NAME])
+    const hong = row(page, HONG_NAME)
+    expect(await hong.locator('.cell-purpose').textContent()).toBe('은행·신용카드·보험용')
+    expect(await hong.locator('.cell-notAfter .date').textContent()).toMatch(/2044/)
+    expect(await hong.locator('.badge').getAttribute('class')).toContain('badge-ok')
+    expect(await hong.locator('.badge [aria-hidden]').textContent()).toMatch(/^D-\d+$/)
+    expect(await hong.locator('.cell-issuer').textContent()).toContain('testsignCA')
+    expect(await hong.locator('.cell-location').textContent()).toContain('하드디스크')
+    const expired = row(page, EXPIRED)
+    expect(await expired.locator('.badge [aria-hidden]').textContent()).toBe('만료')
+    expect(await expired.locator('.badge .sr-only').textContent()).toMatch(/일 전에 만료됨/)
+    expect(await page.locator('[data-tab=all] .tab-count').textContent()).toBe('2')
+    expect(await page.locator('[data-tab=disk] .tab-count').textContent()).toBe('2')
+    expect(await page.locator('[data-tab=removable] .tab-count').textContent()).toBe('0')
+    await w.host.screenshot('list-ko')
+  })
+
+  it('searches by name, issuer and serial, and filters expired / expiring', async () => {
+    const page = w.host.page
+    const search = page.locator('[data-input=search]')
+    await search.fill('홍길동')
+    await waitForRows(page, 1)
+    expect(await rowNames(page)).toEqual([HONG_NAME])
+    await search.fill('YESSIGN')
+    await waitForRows(page, 1)
+    expect(await rowNames(page)).toEqual([EXPIRED])
+    await search.fill('3e9')
+    await waitForRows(page, 1)
+    expect(await rowNames(page)).toEqual([HONG_NAME])
+    await search.fill('')
+    await waitForRows(page, 2)
+
+    await page.locator('[data-filter=expired]').click()
+    expect(await page.locator('[data-filter=expired]').getAttribute('aria-pressed')).toBe('true')
+    await waitForRows(page, 1)
+    expect(await rowNames(page)).toEqual([EXPIRED])
+    await page.locator('[data-filter=expired]').click()
+    await page.locator('[data-filter=expiring]').click()
+    await waitForRows(page, 0)
+    expect(await page.locator('.grid-empty').textContent()).toContain('조건에 맞는 인증서가 없습니다')
+    await page.locator('.grid-empty button').click()
+    await waitForRows(page, 2)
+    expect(await page.locator('[data-filter=expiring]').getAttribute('aria-pressed')).toBe('false')
+
+    await page.locator('[data-tab=removable]').click()
+    expect(await page.locator('[data-tab=removable]').getAttribute('aria-selected')).toBe('true')
+    await waitForRows(page, 0)
+    // Arrow keys move between tabs (the ARIA tabs pattern).
+    await page.keyboard.press('ArrowLeft')
+    expect(await page.locator('[data-tab=disk]').getAttribute('aria-selected')).toBe('true')
+    await waitForRows(page, 2)
+  })
+
+  it('sorts by each column, both ways, and says so with aria-sort', async () => {
+    const page = w.host.page
+    const header = (key: string) => page.locator(`#cert-grid [role=columnheader]:has([data-sort=${key}])`)
+    expect(await header('notAfter').getAttribute('aria-sort')).toBe('ascending')
+    await page.locator('[data-sort=notAfter]').click()
+    expect(await header('notAfter').getAttribute('aria-sort')).toBe('descending')
+    expect(await rowNames(page)).toEqual([HONG_NAME, EXPIRED])
+    await page.locator('[data-sort=name]').click()
+    expect(await header('name').getAttribute('aria-sort')).toBe('ascending')
+    expect(await header('notAfter').getAttribute('aria-sort')).toBe('none')
+    // The Korean collation puts Hangul before Latin letters.
+    expect(await rowNames(page)).toEqual([HONG_NAME, EXPIRED])
+    await page.locator('[data-sort=name]').click()
+    expect(await rowNames(page)).toEqual([EXPIRED, HONG_NAME])
+    await page.locator('[data-sort=issuer]').click()
+    expect(await rowNames(page)).toEqual([HONG_NAME, EXPIRED]) // testsignCA… < yessign
+  })
+
+  it('selects several rows with ctrl and shift clicks and the checkboxes', async () => {
+    const page = w.host.page
+    await row(page, EXPIRED).locator('.cell-issuer').click()
+    expect(await row(page, EXPIRED).getAttribute('aria-selected')).toBe('true')
+    expect(await row(page, HONG_NAME).getAttribute('aria-selected')).toBe('false')
+    await row(page, HONG_NAME).locator('.cell-issuer').click({ modifiers: ['Control'] })
+    expect(await page.locator('.selection-bar').textContent()).toContain('2개 선택됨')
+    await row(page, HONG_NAME).locator('.cell-issuer').click()
+    expect(await page.locator('[role=row][aria-selected=true]').count()).toBe(1)
+    await row(page, EXPIRED).locator('.cell-issuer').click({ modifiers: ['Shift'] })
+    expect(await page.locator('[role=row][aria-selected=true]').count()).toBe(2)
+    await row(page, EXPIRED).locator('input[type=checkbox]').click()
+    expect(await rowNames(page)).toEqual([EXPIRED, HONG_NAME])
+    expect(await row(page, EXPIRED).getAttribute('aria-selected')).toBe('false')
+    await page.locator('.selection-bar button.btn-ghost').click()
+    expect(await page.locator('[role=row][aria-selected=true]').count()).toBe(0)
+  })
+
+  it('moves with the arrow keys, extends with shift, opens with Enter and asks before Delete', async () => {
+    const page = w.host.page
+    const grid = page.locator('#cert-grid')
+    await grid.focus()
+    await page.keyboard.press('ArrowDown')
+    expect(await grid.getAttribute('aria-activedescendant')).toBe('cert-row-0')
+    expect(await row(page, EXPIRED).getAttribute('aria-selected')).toBe('true')
+    await page.keyboard.press('ArrowDown')
+    expect(await grid.getAttribute('aria-activedescendant')).toBe('cert-row-1')
+    expect(await row(page, EXPIRED).getAttribute('aria-selected')).toBe('false')
+    expect(await row(page, HONG_NAME).getAttribute('aria-selected')).toBe('true')
+    await page.keyboard.press('Shift+ArrowUp')
+    expect(await page.locator('[role=row][aria-selected=true]').count()).toBe(2)
+    await page.keyboard.press('End')
+    await w.host.screenshot('list-keyboard')
+
+    // Delete asks first, listing every copy that would go; Esc leaves everything in place.
+    await page.keyboard.press('Delete')
+    const confirm = page.locator('dialog[open][data-dialog=delete]')
+    await confirm.waitFor()
+    expect(await confirm.locator('.delete-cert').count()).toBe(1)
+    expect(await confirm.locator('code.path').textContent()).toBe(w.hongFolder)
+    await page.keyboard.press('Escape')
+    await confirm.waitFor({ state: 'detached' })
+    await waitForRows(page, 2)
+
+    await grid.focus()
+    await page.keyboard.press('Home')
+    await page.keyboard.press('Enter')
+    await page.locator('[data-screen=detail] h1').waitFor()
+    expect(await page.locator('[data-screen=detail] h1').textContent()).toBe(EXPIRED)
+    // Back keeps the list as it was.
+    await page.locator('[data-action=back]').click()
+    await page.locator('[data-screen=list]:not([hidden])').waitFor()
+    expect(await row(page, EXPIRED).getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('finds a certificate on a USB drive plugged in later (다시 찾기) and refreshes on events', async () => {
+    const page = w.host.page
+    // The drive arrives with a copy of 홍길동's certificate in its top-level NPKI folder.
+    const stick = join(w.dir, 'stick2')
+    await cp(w.hongFolder, join(stick, 'NPKI', 'testsign', 'USER', HONG_DN), { recursive: true })
+    w.host.removableRoots = [...w.host.removableRoots, stick]
+    await w.host.mediaChanged()
+    await page.locator('[data-action=rescan]').click()
+    await expect.poll(() => page.locator('[data-tab=removable] .tab-count').textContent(), { timeout: 15_000 }).toBe('1')
+    expect(await page.locator('[data-scan=done]').textContent()).toMatch(/찾기 완료/)
+    expect(await row(page, HONG_NAME).locator('.cell-location').textContent()).toContain('이동식디스크')
+    expect(await row(page, HONG_NAME).locator('.copy-count').textContent()).toBe('2곳')
+    expect(w.host.events.some((e) => e.type === 'scanProgress' && e.progress.done)).toBe(true)
+
+    // A change made behind the page's back shows up on inventoryChanged alone.
+    await w.host.services.deleteCopy(w.pypinkFolder)
+    w.host.emit({ type: 'inventoryChanged' })
+    await waitForRows(page, 1)
+  })
+
+  it('windows a long list: few rows in the DOM, the keyboard still reaches the last one', async () => {
+    const page = w.host.page
+    fillInventory(w.host.services.inventory, 3000)
+    w.host.emit({ type: 'inventoryChanged' })
+    await expect.poll(() => page.locator('#cert-grid').getAttribute('aria-rowcount'), { timeout: 10_000 }).toBe('3003')
+    const inDom = await rows(page).count()
+    expect(inDom).toBeGreaterThan(10)
+    expect(inDom).toBeLessThan(60)
+    await page.locator('#cert-grid').focus()
+    await page.keyboard.press('End')
+    expect(await page.locator('#cert-grid').getAttribute('aria-activedescendant')).toBe('cert-row-3001')
+    expect(await page.locator('#cert-row-3001').getAttribute('aria-selected')).toBe('true')
+    expect(await page.locator('#cert-row-3001').getAttribute('aria-rowindex')).toBe('3003')
+    await page.keyboard.press('PageUp')
+    expect(Number((await page.locator('#cert-grid').getAttribute('aria-activedescendant'))?.slice(9))).toBeLessThan(3001)
+    await page.locator('[data-input=search]').fill('김민준 12')
+    // Holders named "김민준 <i>" are every 12th record; those whose number starts with 12.
+    const expected = Array.from({ length: 3000 }, (_, i) => i).filter((i) => i % 12 === 0 && String(i).startsWith('12')).length
+    await expect.poll(() => page.locator('[data-count]').getAttribute('data-count')).toBe(String(expected))
+  })
+})
+
+describe('with nothing found', () => {
+  it('explains where certificates usually are and offers 찾기 and 가져오기', async () => {
+    const tmp = await tempDir('dojang-e2e-empty-')
+    const root = join(tmp.dir, 'NPKI')
+    await mkdir(root)
+    const host = await startTestHost({ roots: [root], dataDir: join(tmp.dir, 'data'), browser })
+    try {
+      const page = host.page
+      const empty = page.locator('[data-empty=inventory]')
+      await empty.waitFor()
+      const text = (await empty.textContent()) ?? ''
+      expect(text).toContain('AppData\\LocalLow\\NPKI')
+      expect(text).toContain('~/Library/Preferences/NPKI')
+      expect(text).toContain('최상단')
+      await host.screenshot('list-empty')
+      await page.locator('[data-action=empty-scan]').click()
+      await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+      await page.locator('[data-action=empty-import]').click()
+      await page.locator('dialog[open][data-dialog=import]').waitFor()
+      await page.keyboard.press('Escape')
+      expectCleanPage(host)
+    } finally {
+      await host.close()
+      await tmp.cleanup()
+    }
+  })
+})
