@@ -76,9 +76,14 @@ const errorKeys: Record<ErrorCode, MessageKey> = {
   INTERNAL: 'error.INTERNAL',
 }
 
+/** Per-screen wording for a code, e.g. WRONG_PASSWORD in the import dialog is about the PFX file's password. */
+export type ErrorOverrides = Partial<Record<ErrorCode, MessageKey>>
+
 /** A sentence for people: what happened and what to do next, in the current language. */
-export function errorText(e: unknown, t: Translate): string {
+export function errorText(e: unknown, t: Translate, overrides: ErrorOverrides = {}): string {
   if (!(e instanceof ApiError)) return t('error.INTERNAL')
+  const override = overrides[e.code]
+  if (override) return t(override)
   if (e.code === 'WRONG_PASSWORD' && e.details.kmPasswordDiffers === true) return t('error.WRONG_PASSWORD.kmDiffers')
   return t(errorKeys[e.code])
 }

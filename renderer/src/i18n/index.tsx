@@ -13,10 +13,15 @@ export type Translate = (key: MessageKey, params?: Params) => string
 
 const catalogs: Record<Language, Record<MessageKey, string>> = { ko, en }
 
-/** `{name}` placeholders; a missing parameter stays visible as `{name}` so the gap is noticed in review. */
+/**
+ * `{name}` placeholders, and `{n|one|other}` for English plurals (Korean needs none). A missing parameter stays
+ * visible as `{name}` so the gap is noticed in review.
+ */
 export function format(template: string, params?: Params): string {
   if (!params) return template
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+  return template
+    .replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (whole, name: string, one: string, other: string) => (name in params ? (Number(params[name]) === 1 ? one : other) : whole))
+    .replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
 }
 
 export function translator(lang: Language): Translate {

@@ -215,6 +215,7 @@ export const ko = {
   'import.submit': '가져오기',
   'import.submitPick': '파일 선택 후 가져오기',
   'import.done': '{where}에 인증서를 가져왔습니다.',
+  'import.wrongPfxPassword': 'PFX 파일 암호가 올바르지 않습니다. 파일을 내보낼 때 정한 암호를 입력하세요. 인증서 자체의 암호와 다를 수 있습니다.',
   'import.warning.NO_RANDOM_NUM': '이 PFX에는 본인확인용 정보(randomNum)가 없습니다. 인증서는 쓸 수 있지만 일부 사이트의 본인확인이 실패할 수 있습니다.',
 
   'trash.title': '휴지통',

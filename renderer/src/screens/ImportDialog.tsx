@@ -6,7 +6,7 @@
 import { useEffect, useId, useState, type DragEvent } from 'react'
 import type { MediumInfo } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
-import { call, isApiError } from '../api'
+import { call, isApiError, type ErrorOverrides } from '../api'
 import { Dialog } from '../components/Dialog'
 import { ErrorBox } from '../components/ErrorBox'
 import { MediumTag } from '../components/Icons'
@@ -34,6 +34,8 @@ export async function readDroppedPfx(file: File): Promise<DroppedFile | MessageK
 }
 
 const WARNING_KEYS: Record<string, MessageKey> = { NO_RANDOM_NUM: 'import.warning.NO_RANDOM_NUM' }
+// Here the only password main opens is the PFX file's; the bank lockout warning would mislead.
+const IMPORT_ERRORS: ErrorOverrides = { WRONG_PASSWORD: 'import.wrongPfxPassword' }
 const targetKey = (m: MediumInfo): string => `${m.medium}\u0000${m.root}`
 
 interface Props {
@@ -198,7 +200,7 @@ export function ImportDialog({ initial, onClose }: Props) {
             </button>
           </div>
         )}
-        <ErrorBox error={error} />
+        <ErrorBox error={error} overrides={IMPORT_ERRORS} />
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={cancel} disabled={busy}>
             {t('common.cancel')}

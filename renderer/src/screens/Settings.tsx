@@ -38,12 +38,17 @@ export function Settings({ onLanguage }: Props) {
   const save = async (patch: Partial<SettingsView>) => {
     setError(null)
     setSaved(false)
+    // Optimistic: a controlled checkbox must reflect the click now, not after the round trip to main.
+    const before = settings
+    setSettings((s) => (s ? { ...s, ...patch } : s))
+    if (patch.language) onLanguage(patch.language)
     try {
       const next = await call('setSettings', patch)
       setSettings(next)
       setSaved(true)
-      if (patch.language) onLanguage(next.language)
     } catch (e) {
+      setSettings(before)
+      if (patch.language && before) onLanguage(before.language)
       setError(e)
     }
   }
