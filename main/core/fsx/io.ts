@@ -131,7 +131,10 @@ export async function writeNewFile(io: FsIo, file: string, data: Uint8Array, mod
       if (bytesWritten <= 0) throw Object.assign(new Error(`short write to ${file}`), { code: 'EIO' })
       done += bytesWritten
     }
-    await handle.chmod(mode)
+    // FAT/exFAT USB sticks mounted without 'quiet' refuse chmod (EPERM): the mode is a nicety there, the bytes are not.
+    await handle.chmod(mode).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPERM' && e.code !== 'ENOTSUP' && e.code !== 'EOPNOTSUPP' && e.code !== 'ENOSYS') throw e
+    })
     if (owner && process.platform !== 'win32' && owner.uid !== process.getuid?.()) {
       // Only root can give a file away (helpdesk mode editing another user's folder); otherwise keep our own.
       await handle.chown(owner.uid, owner.gid).catch(() => undefined)

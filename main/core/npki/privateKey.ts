@@ -186,7 +186,7 @@ function checkIterations(n: number, label: string): number {
 export function passwordEncodings(password: string): { encoding: 'utf-8' | 'cp949'; bytes: Uint8Array }[] {
   const utf8 = new TextEncoder().encode(password)
   const out: { encoding: 'utf-8' | 'cp949'; bytes: Uint8Array }[] = [{ encoding: 'utf-8', bytes: utf8 }]
-  if (/[^\x00-\x7f]/.test(password)) {
+  if ([...password].some((ch) => ch.charCodeAt(0) > 0x7f)) {
     const cp949 = Uint8Array.from(iconv.encode(password, 'cp949'))
     if (!bytesEqual(cp949, utf8)) out.push({ encoding: 'cp949', bytes: cp949 })
   }

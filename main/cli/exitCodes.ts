@@ -1,0 +1,45 @@
+import type { ErrorCode } from '../../common/errors'
+
+/** Exit codes are part of the CLI's contract with helpdesk scripts: keep them stable. */
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  WRONG_PASSWORD: 3,
+  CORRUPT_FILE: 4,
+  UNSUPPORTED_ALGORITHM: 5,
+  KEY_MISMATCH: 6,
+  NOT_FOUND: 7,
+  WEAK_PASSWORD: 8,
+  VID_MISMATCH: 9,
+  FILE_SYSTEM: 10,
+  CONFLICT: 11,
+} as const
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'WRONG_PASSWORD':
+      return EXIT.WRONG_PASSWORD
+    case 'CORRUPT_FILE':
+      return EXIT.CORRUPT_FILE
+    case 'UNSUPPORTED_ALGORITHM':
+      return EXIT.UNSUPPORTED_ALGORITHM
+    case 'KEY_MISMATCH':
+      return EXIT.KEY_MISMATCH
+    case 'MISSING_FILE':
+    case 'NOT_FOUND':
+      return EXIT.NOT_FOUND
+    case 'WEAK_PASSWORD':
+      return EXIT.WEAK_PASSWORD
+    case 'INVALID_INPUT':
+      return EXIT.USAGE
+    case 'PERMISSION_DENIED':
+    case 'DISK_FULL':
+    case 'IO_ERROR':
+      return EXIT.FILE_SYSTEM
+    case 'CONFLICT':
+      return EXIT.CONFLICT
+    default:
+      return EXIT.FAILURE
+  }
+}

@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const CLI = join(__dirname, '..', '..', 'out', 'main', 'cli.js')
+
+export interface CliResult {
+  status: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built `dojang` command (npm test builds it first) as a real process. */
+export function dojang(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; asUser?: number } = {}): CliResult {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it)`)
+  const argv = ['node', CLI, ...args]
+  // Root ignores file permissions; drop to an unprivileged uid to test read-only folders for real.
+  const [cmd, ...rest] = opts.asUser === undefined ? argv : ['setpriv', `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups', ...argv]
+  const r = spawnSync(cmd!, rest, {
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    timeout: 60_000,
+  })
+  if (r.error) throw r.error
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
