@@ -1,29 +1,50 @@
+/**
+ * The Electron bootstrap: one hardened window, the IPC contract, and the services of main/core. Everything with
+ * logic lives in Electron-free modules; this file only wires them (and is tested with a mocked `electron`).
+ */
 import { join } from 'node:path'
-import { app, BrowserWindow, session } from 'electron'
+import { app, BrowserWindow, ipcMain, Notification, session, shell, type WebContents } from 'electron'
+import type { DojangEvent } from '../common/contract'
+import { certificateId } from '../common/certificateId'
+import { dueReminders, reminderKey } from './core/app/calendar'
+import { createRemovableWatcher } from './core/stores/usbTrigger'
+import { broadcast, registerIpc } from './ipc'
+import { createHandlers } from './handlers'
+import { createElectronPorts } from './ports'
+import { openServices } from './core/app/services'
+import { trustedPage, webPreferences, withSecurityHeaders } from './security'
 
-// The Electron bootstrap. Everything it wires lives in Electron-free modules under main/core.
+const rendererIndex = join(__dirname, '../renderer/index.html')
+const isTrusted = trustedPage(rendererIndex, process.env.ELECTRON_RENDERER_URL)
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+function hardenWebContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    // Links to the web (a bank's 인증센터) open in the browser, never inside Dojang.
+    if (/^https:\/\//.test(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  contents.on('will-navigate', (event, url) => {
+    if (!isTrusted(url)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event, url) => {
+    if (!isTrusted(url)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+}
 
-function createWindow(): BrowserWindow {
+export function createMainWindow(): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1100,
-    height: 720,
-    title: 'Dojang',
+    width: 1180,
+    height: 760,
+    minWidth: 800,
+    minHeight: 560,
+    title: '도장 Dojang',
     show: false,
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      webviewTag: false,
-    },
+    webPreferences: webPreferences(join(__dirname, '../preload/index.js')),
   })
   win.once('ready-to-show', () => win.show())
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  win.webContents.on('will-navigate', (event) => event.preventDefault())
-  void win.loadFile(join(__dirname, '../renderer/index.html'))
+  if (process.env.ELECTRON_RENDERER_URL && !app.isPackaged) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
+  else void win.loadFile(rendererIndex)
   return win
 }
 
@@ -37,12 +58,53 @@ if (!app.requestSingleInstanceLock()) {
       win.focus()
     }
   })
-  void app.whenReady().then(() => {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents))
+  process.on('unhandledRejection', (reason) => console.error('dojang: unhandled rejection', reason))
+
+  void app.whenReady().then(async () => {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+    session.defaultSession.setPermissionCheckHandler(() => false)
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
+      callback({ responseHeaders: withSecurityHeaders(details.responseHeaders) })
     })
-    createWindow()
+    const services = await openServices({ dataDir: join(app.getPath('userData'), 'data') })
+    const emit = (event: DojangEvent) => broadcast(BrowserWindow.getAllWindows().map((w) => w.webContents), event)
+    const handlers = createHandlers(services, createElectronPorts(), emit)
+    registerIpc(ipcMain, handlers, isTrusted)
+    createMainWindow()
+    void handlers.startScan({})
+
+    // USB sticks: the usb package is only a trigger; the volumes are polled until the new one is mounted.
+    const watcher = createRemovableWatcher({
+      onChange: (stores) => {
+        emit({ type: 'mediaChanged', media: stores.map((s) => ({ medium: 'removable', root: s.root, label: s.label, available: true })) })
+        void handlers.startScan({})
+      },
+      onError: (e) => console.error('dojang: removable-drive watch failed', e),
+    })
+    app.on('browser-window-focus', () => watcher.rescan())
+    app.on('will-quit', () => {
+      watcher.dispose()
+      services.close()
+    })
+
+    // Expiry reminders at D-30, D-7, D-1 (the days are a setting), once per threshold while the app runs.
+    const sent = new Set<string>()
+    const remind = () => {
+      const { notifyDays } = services.inventory.getSettings()
+      for (const r of dueReminders(services.listCertificates(), notifyDays, new Date(), sent)) {
+        sent.add(reminderKey(r))
+        emit({ type: 'expiryReminder', certificateId: certificateId(r.issuer, r.serial), name: r.name, daysLeft: r.daysLeft })
+        if (Notification.isSupported()) {
+          new Notification({ title: `공동인증서 만료 D-${r.daysLeft}`, body: `${r.name}: 만료 전에 은행이나 인증기관에서 갱신하세요. / Renew before it expires.` }).show()
+        }
+      }
+    }
+    setTimeout(remind, 10_000).unref()
+    setInterval(remind, 6 * 60 * 60 * 1000).unref()
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createMainWindow()
+    })
   })
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()

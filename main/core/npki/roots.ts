@@ -70,3 +70,28 @@ export async function findCertFolders(root: string): Promise<string[]> {
   }
   return found.sort()
 }
+
+/**
+ * Helpdesk mode: the standard roots of every user profile on the machine (`/home/*`, `/Users/*`, `C:\Users\*`).
+ * Profiles that cannot be listed are skipped; the scanner reports unreadable roots itself.
+ */
+export async function allProfileRoots(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<RootCandidate[]> {
+  const bases =
+    platform === 'win32'
+      ? [win32.join(env.SystemDrive ?? 'C:', '\\', 'Users')]
+      : platform === 'darwin'
+        ? ['/Users']
+        : ['/home']
+  const roots: RootCandidate[] = []
+  for (const base of bases) {
+    for (const name of await subdirs(base)) {
+      if (['Public', 'Default', 'Default User', 'All Users', 'Shared'].includes(name)) continue
+      const home = platform === 'win32' ? win32.join(base, name) : posix.join(base, name)
+      const profileEnv = platform === 'win32' ? { ...env, USERPROFILE: home, APPDATA: win32.join(home, 'AppData', 'Roaming') } : env
+      roots.push(...defaultNpkiRoots(platform, profileEnv, home))
+    }
+  }
+  if (platform === 'linux') roots.push(...defaultNpkiRoots(platform, env, '/root'))
+  // Machine-wide roots (Program Files) appear once per profile: keep each path once.
+  return [...new Map(roots.map((r) => [r.path, r])).values()]
+}

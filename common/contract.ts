@@ -1,0 +1,229 @@
+/**
+ * The single IPC contract between the renderer and the main process. Main registers exactly these methods
+ * (main/ipc.ts), the preload exposes exactly these (preload/index.ts), and the Chromium test transport is built
+ * from the same list. Requests are validated in main with these schemas; responses are typed here.
+ * No Node, no DOM: imported by all three processes.
+ */
+import { z } from 'zod'
+import type { ErrorCode } from './errors'
+import { METHOD_NAMES, type MethodName } from './methods'
+
+export { METHOD_NAMES, channelOf, EVENT_CHANNEL, type MethodName } from './methods'
+
+export const MEDIA = ['disk', 'removable', 'keychain', 'token', 'other'] as const
+export type Medium = (typeof MEDIA)[number]
+
+// ---- view types (what the renderer sees; never secrets) ----
+
+export interface CopyView {
+  medium: Medium
+  location: string
+  root: string
+  /** Which of the NPKI files are present. */
+  files: { signCert: boolean; signPri: boolean; kmCert: boolean; kmPri: boolean; pfx: boolean }
+  keyScheme: string | null
+  missing: boolean
+}
+
+export interface CertificateView {
+  /** Stable id: issuer DN + serial, encoded for URLs and IPC. */
+  id: string
+  name: string
+  subject: string
+  issuer: string
+  ca: string | null
+  serial: string
+  notBefore: string
+  notAfter: string
+  policyOid: string | null
+  purpose: string | null
+  copies: CopyView[]
+}
+
+export interface CertificateDetail extends CertificateView {
+  caNameKo: string
+  purposeEn: string
+  ownerType: string
+  keyUsage: string[]
+  hasVid: boolean
+  fingerprintSha256: string
+  /** Non-secret notes from the latest scan about this certificate (kinds of finding). */
+  findings: FindingView[]
+}
+
+export interface FindingView {
+  kind: string
+  severity: 'info' | 'warning' | 'error' | 'critical'
+  certificateId: string | null
+  locations: string[]
+  message: string
+}
+
+export interface ScanProgress {
+  runId: number
+  foldersVisited: number
+  certificatesFound: number
+  problems: number
+  done: boolean
+  status?: 'finished' | 'cancelled' | 'failed'
+}
+
+export interface TrashEntryView {
+  id: string
+  name: string
+  issuer: string
+  serial: string
+  medium: Medium
+  location: string
+  deletedAt: string
+}
+
+export interface AuditEntryView {
+  id: number
+  at: string
+  action: string
+  certificateId: string | null
+  locations: string[]
+  outcome: string
+}
+
+export interface SettingsView {
+  language: 'ko' | 'en'
+  notifyDays: number[]
+  extraRoots: string[]
+  helpdeskMode: boolean
+}
+
+export interface MediaTarget {
+  medium: Medium
+  /** For disk and removable: the NPKI root to write into. */
+  root?: string
+}
+
+export interface MediumInfo {
+  medium: Medium
+  root: string
+  label: string
+  available: boolean
+}
+
+// ---- results ----
+
+export interface ErrorView {
+  code: ErrorCode
+  message: string
+  details: Record<string, string | number | boolean>
+}
+
+/** Electron's invoke() drops error classes and fields, so every method resolves to a result value instead. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorView }
+
+// ---- request schemas ----
+
+const location = z.string().min(1).max(4096)
+const password = z.string().min(1).max(256)
+const certificateId = z.string().min(1).max(8192)
+const mediaTarget = z.object({ medium: z.enum(MEDIA), root: z.string().min(1).max(4096).optional() }).strict()
+const empty = z.object({}).strict()
+
+export const requestSchemas = {
+  listCertificates: z
+    .object({
+      medium: z.enum(MEDIA).optional(),
+      search: z.string().max(200).optional(),
+      expiringWithinDays: z.number().int().min(0).max(3650).optional(),
+      expired: z.boolean().optional(),
+    })
+    .strict(),
+  getCertificate: z.object({ id: certificateId }).strict(),
+  listMedia: empty,
+  startScan: z.object({ deep: z.array(z.string().min(1).max(4096)).max(32).optional() }).strict(),
+  cancelScan: z.object({ runId: z.number().int().nonnegative() }).strict(),
+  checkPassword: z.object({ location, password }).strict(),
+  changePassword: z
+    .object({ locations: z.array(location).min(1).max(64), oldPassword: password, newPassword: password, allowWeak: z.boolean().optional() })
+    .strict(),
+  verifyVid: z.object({ location, password, idn: z.string().min(10).max(20) }).strict(),
+  deleteCopy: z.object({ location }).strict(),
+  listTrash: empty,
+  restoreFromTrash: z.object({ id: z.string().min(1).max(200), overwrite: z.boolean().optional() }).strict(),
+  copyCertificate: z.object({ location, to: mediaTarget, move: z.boolean().optional(), overwrite: z.boolean().optional() }).strict(),
+  exportPfx: z.object({ location, password, pfxPassword: password, profile: z.enum(['bank', 'modern']), includeKm: z.boolean().optional() }).strict(),
+  importPfx: z
+    .object({
+      /** A path chosen in main's file dialog, or the bytes of a dropped file. */
+      path: z.string().min(1).max(4096).optional(),
+      bytes: z.instanceof(Uint8Array).refine((b) => b.length <= 1 << 20, 'PFX files are small').optional(),
+      pfxPassword: password,
+      newPassword: password,
+      to: mediaTarget,
+      allowWeak: z.boolean().optional(),
+      overwrite: z.boolean().optional(),
+    })
+    .strict()
+    .refine((r) => (r.path === undefined) !== (r.bytes === undefined), 'give either a path or the bytes'),
+  getSettings: empty,
+  setSettings: z
+    .object({
+      language: z.enum(['ko', 'en']).optional(),
+      notifyDays: z.array(z.number().int().min(0).max(365)).max(10).optional(),
+      extraRoots: z.array(z.string().min(1).max(4096)).max(64).optional(),
+      helpdeskMode: z.boolean().optional(),
+    })
+    .strict(),
+  auditLog: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
+  exportCalendar: empty,
+} as const
+
+// Compile-time check: the schemas name exactly the methods of common/methods.ts.
+type SchemaNames = keyof typeof requestSchemas
+const _sameNames: [SchemaNames] extends [MethodName] ? ([MethodName] extends [SchemaNames] ? true : never) : never = true
+void _sameNames
+void METHOD_NAMES
+
+export type RequestOf<M extends MethodName> = z.input<(typeof requestSchemas)[M]>
+
+export interface ResponseMap {
+  listCertificates: CertificateView[]
+  getCertificate: CertificateDetail
+  listMedia: MediumInfo[]
+  startScan: { runId: number }
+  cancelScan: { cancelled: boolean }
+  checkPassword: { ok: true; hasKmPair: boolean; hasRandomNum: boolean }
+  /**
+   * Each copy changes all-or-nothing on its own; copies with another password are reported in `failed`.
+   * `location` is where the copy is now (a keychain copy gets a new id).
+   */
+  changePassword: { changed: { location: string; backupId: string }[]; failed: { location: string; error: ErrorView }[] }
+  verifyVid: { match: boolean }
+  deleteCopy: { trashId: string }
+  listTrash: TrashEntryView[]
+  restoreFromTrash: { location: string }
+  copyCertificate: { location: string }
+  /** null when the person cancelled the save dialog. */
+  exportPfx: { path: string } | null
+  importPfx: { location: string; warnings: string[] }
+  getSettings: SettingsView
+  setSettings: SettingsView
+  auditLog: AuditEntryView[]
+  exportCalendar: { path: string } | null
+}
+
+export type ResponseOf<M extends MethodName> = ResponseMap[M]
+
+// ---- events (main → renderer, one subscription channel) ----
+
+export type DojangEvent =
+  | { type: 'scanProgress'; progress: ScanProgress }
+  | { type: 'mediaChanged'; media: MediumInfo[] }
+  | { type: 'inventoryChanged' }
+  | { type: 'expiryReminder'; certificateId: string; name: string; daysLeft: number }
+  | { type: 'operationFinished'; action: string; ok: boolean }
+
+/** What window.dojang looks like in the renderer (the preload builds it; tests build the same from a transport). */
+export type DojangApi = {
+  [M in MethodName]: (request: RequestOf<M>) => Promise<Result<ResponseOf<M>>>
+} & {
+  /** Subscribes to main's events; returns the unsubscribe function. */
+  subscribe(listener: (event: DojangEvent) => void): () => void
+}

@@ -1,0 +1,232 @@
+/**
+ * The inventory commands of `dojang`: scan, list, report, expiring, copy, move, delete, trash, restore.
+ * They run the same Services as the app; progress goes to stderr, data to stdout.
+ */
+import { resolve } from 'node:path'
+import { DojangError } from '../../common/errors'
+import { openServices, type Services, type ScanOutcome } from '../core/app/services'
+import { defaultDataDir } from '../core/fsx'
+import type { CertificateWithCopies } from '../core/inventory/types'
+import { dDay } from '../core/npki/summary'
+import type { Finding } from '../core/scan'
+import { EXIT } from './exitCodes'
+import type { CliIo } from './io'
+
+export interface CommandContext {
+  command: string
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>
+  positionals: string[]
+  io: CliIo
+  out(s: string): void
+  err(s: string): void
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [])
+
+async function open(ctx: CommandContext): Promise<Services> {
+  const { values, io } = ctx
+  const dataDir = typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : defaultDataDir(io.env)
+  const roots = strings(values.root)
+  // On Linux the Secret Service needs a session bus; without one, asking keytar would only time out.
+  const keychainPossible = process.platform !== 'linux' || Boolean(io.env.DBUS_SESSION_BUS_ADDRESS)
+  const services = await openServices({
+    dataDir,
+    env: io.env,
+    ...(roots.length > 0 ? { diskRoots: roots, volumeSource: null } : {}),
+    ...(values['no-keychain'] || !keychainPossible ? { secretStore: null } : {}),
+  })
+  if (values['all-profiles']) services.inventory.setSetting('helpdeskMode', true)
+  for (const n of services.inventory.notices) ctx.err(`dojang: ${n.message}`)
+  return services
+}
+
+async function runScan(ctx: CommandContext, services: Services): Promise<ScanOutcome> {
+  const controller = new AbortController()
+  const onSignal = () => controller.abort()
+  process.once('SIGINT', onSignal)
+  let last = 0
+  try {
+    const outcome = await services.scan({
+      deep: strings(ctx.values.deep).map((d) => resolve(d)),
+      signal: controller.signal,
+      onProgress: (p) => {
+        const now = Date.now()
+        if (p.phase === 'done' || now - last > 500) {
+          last = now
+          ctx.err(`scanning: ${p.foldersVisited} folders, ${p.certificatesFound} certificates, ${p.problems} problems${p.phase === 'done' ? ' — done' : ''}`)
+        }
+      },
+    })
+    if (outcome.result.status === 'cancelled') ctx.err('dojang: the scan was cancelled; the results are incomplete')
+    return outcome
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+  }
+}
+
+function daysLeft(notAfter: string, now: Date): number {
+  return Math.floor((Date.parse(notAfter) - now.getTime()) / 86_400_000)
+}
+
+function state(notAfter: string, now: Date): 'expired' | 'expiring' | 'valid' {
+  const d = daysLeft(notAfter, now)
+  return d < 0 ? 'expired' : d <= 30 ? 'expiring' : 'valid'
+}
+
+function certificateRows(certs: CertificateWithCopies[], now: Date) {
+  return certs.map((c) => ({
+    name: c.displayName,
+    subject: c.subject,
+    issuer: c.issuer,
+    ca: c.ca,
+    serial: c.serial,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    daysLeft: daysLeft(c.notAfter, now),
+    state: state(c.notAfter, now),
+    purpose: c.purpose,
+    policyOid: c.policyOid,
+    copies: c.copies
+      .filter((x) => x.missingSince === null)
+      .map((x) => ({ medium: x.medium, location: x.location, root: x.root, files: x.files, keyScheme: x.keyScheme })),
+  }))
+}
+
+/** Only the certificates this scan saw (the inventory also remembers copies from earlier scans). */
+function seenIn(services: Services, outcome: ScanOutcome): CertificateWithCopies[] {
+  return services.listCertificates().filter((c) => c.copies.some((x) => x.lastRunId === outcome.runId && x.missingSince === null))
+}
+
+const CSV_COLUMNS = ['name', 'issuer', 'serial', 'notAfter', 'daysLeft', 'state', 'purpose', 'medium', 'location', 'signPri', 'kmPair', 'keyScheme', 'findings'] as const
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v)
+  // Quote always; neutralise spreadsheet formulas (a DN value could start with '=').
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+  return `"${safe.replace(/"/g, '""')}"`
+}
+
+function reportRows(certs: CertificateWithCopies[], findings: Finding[], now: Date) {
+  const rows = []
+  for (const c of certificateRows(certs, now)) {
+    for (const copy of c.copies) {
+      const kinds = findings
+        .filter((f) => f.locations.includes(copy.location) || (f.certificate && f.certificate.issuer === c.issuer && f.certificate.serial === c.serial))
+        .map((f) => f.kind)
+      rows.push({
+        name: c.name,
+        issuer: c.issuer,
+        serial: c.serial,
+        notAfter: c.notAfter,
+        daysLeft: c.daysLeft,
+        state: c.state,
+        purpose: c.purpose,
+        medium: copy.medium,
+        location: copy.location,
+        signPri: copy.files.signPri,
+        kmPair: copy.files.kmCert && copy.files.kmPri,
+        keyScheme: copy.keyScheme,
+        findings: [...new Set(kinds)].join(';'),
+      })
+    }
+  }
+  return rows
+}
+
+export async function runInventoryCommand(ctx: CommandContext): Promise<number> {
+  const { command, values, positionals, out, err } = ctx
+  const json = values.json === true
+  const csv = values.csv === true
+  const services = await open(ctx)
+  try {
+    const now = new Date()
+    switch (command) {
+      case 'scan':
+      case 'list': {
+        const outcome = await runScan(ctx, services)
+        const certs = certificateRows(seenIn(services, outcome), now)
+        if (command === 'scan' && json) {
+          out(JSON.stringify({ certificates: certs, findings: outcome.findings, problems: outcome.result.problems, stats: outcome.result.stats }, null, 2))
+        } else if (json) out(JSON.stringify(certs, null, 2))
+        else if (csv) {
+          out(CSV_COLUMNS.join(','))
+          for (const r of reportRows(seenIn(services, outcome), outcome.findings, now)) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
+        } else {
+          if (certs.length === 0) err('No certificates found. Certificates usually live in an NPKI folder: ~/NPKI (Linux), ~/Library/Preferences/NPKI (macOS), %USERPROFILE%\\AppData\\LocalLow\\NPKI (Windows), or NPKI at the top of a USB drive.')
+          for (const c of certs) {
+            out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${c.name}  ${c.purpose ?? ''}  ${c.ca ?? c.issuer}`)
+            for (const copy of c.copies) out(`        ${copy.medium.padEnd(9)} ${copy.location}`)
+          }
+          if (command === 'scan') for (const f of outcome.findings) err(`[${f.severity}] ${f.message}`)
+        }
+        return EXIT.OK
+      }
+
+      case 'report': {
+        const outcome = await runScan(ctx, services)
+        const rows = reportRows(seenIn(services, outcome), outcome.findings, now)
+        if (csv) {
+          out(CSV_COLUMNS.join(','))
+          for (const r of rows) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
+        } else out(JSON.stringify({ generatedAt: now.toISOString(), copies: rows, findings: outcome.findings }, null, 2))
+        return EXIT.OK
+      }
+
+      case 'expiring': {
+        const days = Number(values.days ?? 30)
+        if (!Number.isInteger(days) || days < 0 || days > 3650) throw new DojangError('INVALID_INPUT', '--days takes a whole number of days (0–3650)')
+        const outcome = await runScan(ctx, services)
+        const certs = certificateRows(seenIn(services, outcome), now).filter((c) => c.daysLeft <= days && (c.daysLeft >= 0 || values['include-expired'] === true))
+        if (json) out(JSON.stringify(certs, null, 2))
+        else for (const c of certs) out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${c.name}  ${c.copies.map((x) => x.location).join('  ')}`)
+        return certs.length > 0 ? EXIT.FAILURE : EXIT.OK
+      }
+
+      case 'copy':
+      case 'move': {
+        if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', `${command} takes one certificate folder or keychain:ID`)
+        const to = values.to
+        if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', `${command} needs --to keychain or --to <NPKI folder>`)
+        const source = positionals[0]!.startsWith('keychain:') ? positionals[0]! : resolve(positionals[0]!)
+        const target = to === 'keychain' ? { medium: 'keychain' as const } : { medium: 'disk' as const, root: resolve(to) }
+        const ref = await services.copy(source, target, { move: command === 'move', overwrite: values.overwrite === true })
+        if (json) out(JSON.stringify(ref, null, 2))
+        else out(`${command === 'move' ? 'Moved' : 'Copied'} to ${ref.location}${command === 'move' ? ' (the source is in Dojang\'s trash: `dojang trash`)' : ''}`)
+        return EXIT.OK
+      }
+
+      case 'delete': {
+        if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'delete takes one certificate folder or keychain:ID')
+        const source = positionals[0]!.startsWith('keychain:') ? positionals[0]! : resolve(positionals[0]!)
+        const entry = await services.deleteCopy(source)
+        if (json) out(JSON.stringify({ trashId: entry.id }, null, 2))
+        else out(`Moved to Dojang's trash as ${entry.id}. Undo with: dojang restore ${entry.id}`)
+        return EXIT.OK
+      }
+
+      case 'trash': {
+        const entries = await services.listTrash()
+        const rows = entries.map((e) => ({ id: e.id, subject: e.subject, issuer: e.issuer, serial: e.serial, notAfter: e.notAfter, medium: e.medium, location: e.location, deletedAt: e.deletedAt, intact: e.intact }))
+        if (json) out(JSON.stringify(rows, null, 2))
+        else if (rows.length === 0) err("Dojang's trash is empty.")
+        else for (const r of rows) out(`${r.id}  ${r.deletedAt.slice(0, 19)}  ${r.subject ?? '(unreadable certificate)'}  ${r.location}`)
+        return EXIT.OK
+      }
+
+      case 'restore': {
+        if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'restore takes one trash ID (see `dojang trash`)')
+        const ref = await services.restoreFromTrash(positionals[0]!, { overwrite: values.overwrite === true })
+        if (json) out(JSON.stringify(ref, null, 2))
+        else out(`Restored to ${ref.location}`)
+        return EXIT.OK
+      }
+
+      default:
+        return EXIT.USAGE
+    }
+  } finally {
+    services.close()
+  }
+}
+
+export const INVENTORY_COMMANDS = new Set(['scan', 'list', 'report', 'expiring', 'copy', 'move', 'delete', 'trash', 'restore'])

@@ -1,0 +1,281 @@
+/**
+ * The handler table of the IPC contract over Dojang's services. Electron-free: the app registers it through
+ * main/ipc.ts, and the Chromium tests run the very same table in Node. Anything that needs a person (a file
+ * dialog, a notification) goes through `UiPorts`.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { certificateId, parseCertificateId } from '../common/certificateId'
+import type { AuditEntryView, CertificateDetail, CertificateView, CopyView, DojangEvent, ErrorView, FindingView, MediumInfo, TrashEntryView } from '../common/contract'
+import { DojangError, isDojangError } from '../common/errors'
+import { expiryCalendar } from './core/app/calendar'
+import type { Services } from './core/app/services'
+import { writeFileAtomic } from './core/fsx'
+import type { CertificateWithCopies, CopyRecord } from './core/inventory/types'
+import { decryptPrivateKey } from './core/npki/privateKey'
+import { verifyVid } from './core/npki/vid'
+import { exportFolderToPfx, importPfxToRoot } from './core/ops/pfx'
+import type { Handlers } from './ipc'
+
+export interface UiPorts {
+  /** A save dialog; null when the person cancels. */
+  chooseSavePath(opts: { title: string; defaultName: string; extensions: string[] }): Promise<string | null>
+  /** An open dialog; null when the person cancels. */
+  chooseOpenPath(opts: { title: string; extensions: string[] }): Promise<string | null>
+}
+
+function copyView(c: CopyRecord): CopyView {
+  return { medium: c.medium, location: c.location, root: c.root, files: { ...c.files }, keyScheme: c.keyScheme, missing: c.missingSince !== null }
+}
+
+export function certificateView(c: CertificateWithCopies): CertificateView {
+  return {
+    id: certificateId(c.issuer, c.serial),
+    name: c.displayName,
+    subject: c.subject,
+    issuer: c.issuer,
+    ca: c.ca,
+    serial: c.serial,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    policyOid: c.policyOid,
+    purpose: c.purpose,
+    copies: c.copies.map(copyView),
+  }
+}
+
+function errorView(e: unknown): ErrorView {
+  if (isDojangError(e)) return { code: e.code, message: e.message, details: { ...e.details } }
+  return { code: 'INTERNAL', message: 'Something went wrong inside Dojang', details: {} }
+}
+
+function presentCopy(c: CertificateWithCopies, location?: string): CopyRecord {
+  const copy = location ? c.copies.find((x) => x.location === location) : c.copies.find((x) => x.missingSince === null)
+  if (!copy) throw new DojangError('NOT_FOUND', 'No copy of this certificate is present any more; scan again')
+  return copy
+}
+
+export function createHandlers(services: Services, ports: UiPorts, emit: (event: DojangEvent) => void): Handlers {
+  let scanCounter = 0
+  let running: { id: number; controller: AbortController } | undefined
+  const changed = () => emit({ type: 'inventoryChanged' })
+
+  const byId = (id: string): CertificateWithCopies => {
+    const key = parseCertificateId(id)
+    if (!key) throw new DojangError('INVALID_INPUT', 'Unknown certificate id')
+    return services.getCertificate(key.issuer, key.serial)
+  }
+
+  const listMedia = async (): Promise<MediumInfo[]> => {
+    const media: MediumInfo[] = []
+    for (const s of await services.diskStores()) media.push({ medium: 'disk', root: s.root, label: s.label, available: true })
+    for (const s of await services.removableStores()) media.push({ medium: 'removable', root: s.root, label: s.label, available: true })
+    if (services.keychain) media.push({ medium: 'keychain', root: 'keychain', label: '키체인', available: true })
+    return media
+  }
+
+  return {
+    async listCertificates(req) {
+      return services.listCertificates(req).map(certificateView)
+    },
+
+    async getCertificate({ id }) {
+      const c = byId(id)
+      const { loaded } = await services.readCertificate(presentCopy(c).location)
+      const cert = loaded.signCert
+      const latest = services.inventory.latestFindings()
+      const findings: FindingView[] = (latest?.findings ?? [])
+        .filter((f) => f.certificate && f.certificate.issuer === c.issuer && f.certificate.serial === c.serial)
+        .map((f) => ({
+          kind: f.kind,
+          severity: f.severity,
+          certificateId: id,
+          locations: Array.isArray(f.detail.locations) ? f.detail.locations.filter((x): x is string => typeof x === 'string') : f.location ? [f.location] : [],
+          message: typeof f.detail.message === 'string' ? f.detail.message : f.kind,
+        }))
+      const detail: CertificateDetail = {
+        ...certificateView(c),
+        caNameKo: cert.ca.nameKo,
+        purposeEn: cert.policy.purposeEn,
+        ownerType: cert.policy.ownerType,
+        keyUsage: cert.keyUsage,
+        hasVid: cert.vid !== undefined,
+        fingerprintSha256: cert.sha256FingerprintHex,
+        findings,
+      }
+      return detail
+    },
+
+    listMedia,
+
+    async startScan({ deep }) {
+      running?.controller.abort()
+      const id = ++scanCounter
+      const controller = new AbortController()
+      running = { id, controller }
+      void services
+        .scan({
+          deep,
+          signal: controller.signal,
+          onProgress: (p) =>
+            emit({ type: 'scanProgress', progress: { runId: id, foldersVisited: p.foldersVisited, certificatesFound: p.certificatesFound, problems: p.problems, done: false } }),
+        })
+        .then(
+          (outcome) => {
+            const s = outcome.result.stats
+            emit({ type: 'scanProgress', progress: { runId: id, foldersVisited: s.foldersVisited, certificatesFound: s.certificatesFound, problems: s.problems, done: true, status: outcome.result.status } })
+            changed()
+          },
+          () => emit({ type: 'scanProgress', progress: { runId: id, foldersVisited: 0, certificatesFound: 0, problems: 1, done: true, status: 'failed' } }),
+        )
+        .finally(() => {
+          if (running?.id === id) running = undefined
+        })
+      return { runId: id }
+    },
+
+    async cancelScan({ runId }) {
+      if (running?.id !== runId) return { cancelled: false }
+      running.controller.abort()
+      return { cancelled: true }
+    },
+
+    async checkPassword({ location, password }) {
+      const r = await services.checkPassword(location, password)
+      return { ok: true, hasKmPair: r.km !== undefined, hasRandomNum: r.sign.hasRandomNum }
+    },
+
+    async changePassword({ locations, oldPassword, newPassword, allowWeak }) {
+      const done: { location: string; backupId: string }[] = []
+      const failed: { location: string; error: ErrorView }[] = []
+      for (const location of locations) {
+        try {
+          const r = await services.changePassword(location, oldPassword, newPassword, { allowWeak })
+          done.push({ location: r.location, backupId: r.backupId })
+        } catch (e) {
+          // A weak password or an unexpected fault stops everything; a copy with another password does not.
+          if (!isDojangError(e) || e.code === 'WEAK_PASSWORD' || (locations.length === 1 && done.length === 0)) throw e
+          failed.push({ location, error: errorView(e) })
+        }
+      }
+      if (done.length === 0 && failed[0]) throw new DojangError(failed[0].error.code, failed[0].error.message, failed[0].error.details)
+      emit({ type: 'operationFinished', action: 'change-password', ok: failed.length === 0 })
+      return { changed: done, failed }
+    },
+
+    async verifyVid({ location, password, idn }) {
+      const { loaded } = await services.readCertificate(location)
+      if (!loaded.signPri) throw new DojangError('MISSING_FILE', 'signPri.key is missing: the ID-number check needs the private key')
+      const { modulus, exponent } = loaded.signCert.publicKey
+      const key = decryptPrivateKey(loaded.signPri, password, { publicKey: modulus ? { modulus, exponent } : undefined, label: loaded.files.names.signPri })
+      if (!key.info.randomNum) throw new DojangError('NOT_FOUND', 'This key has no randomNum, so the ID-number check cannot be made')
+      return { match: verifyVid(loaded.signCert, key.info.randomNum, idn) }
+    },
+
+    async deleteCopy({ location }) {
+      const entry = await services.deleteCopy(location)
+      changed()
+      return { trashId: entry.id }
+    },
+
+    async listTrash() {
+      const entries = await services.listTrash()
+      return entries.map(
+        (e): TrashEntryView => ({
+          id: e.id,
+          name: e.subject?.match(/CN=([^,]+)/)?.[1] ?? e.label,
+          issuer: e.issuer ?? '',
+          serial: e.serial ?? '',
+          medium: e.medium,
+          location: e.location,
+          deletedAt: e.deletedAt,
+        }),
+      )
+    },
+
+    async restoreFromTrash({ id, overwrite }) {
+      const ref = await services.restoreFromTrash(id, { overwrite })
+      changed()
+      return { location: ref.location }
+    },
+
+    async copyCertificate({ location, to, move, overwrite }) {
+      const ref = await services.copy(location, to, { move, overwrite })
+      changed()
+      return { location: ref.location }
+    },
+
+    async exportPfx({ location, password, pfxPassword, profile, includeKm }) {
+      if (location.startsWith('keychain:')) throw new DojangError('INVALID_INPUT', 'Copy the certificate to a disk first, then export it')
+      const c = services.listCertificates().find((x) => x.copies.some((y) => y.location === location))
+      const out = await ports.chooseSavePath({ title: 'PFX', defaultName: `${c?.displayName ?? 'certificate'}.pfx`, extensions: ['pfx', 'p12'] })
+      if (!out) return null
+      await services.audited({ action: 'export', locations: [location], detail: { profile } }, () =>
+        exportFolderToPfx(location, password, pfxPassword, { profile, includeKm, out, overwrite: true }),
+      )
+      return { path: out }
+    },
+
+    async importPfx({ path, bytes, pfxPassword, newPassword, to, allowWeak, overwrite }) {
+      let pfx = bytes
+      if (!pfx) {
+        const chosen = path ?? (await ports.chooseOpenPath({ title: 'PFX', extensions: ['pfx', 'p12'] }))
+        if (!chosen) throw new DojangError('CANCELLED', 'No file was chosen')
+        pfx = new Uint8Array(await readFile(chosen))
+      }
+      const result = await services.audited({ action: 'import', locations: [], detail: { medium: to.medium } }, async () => {
+        if (to.medium === 'keychain') {
+          // The keychain takes bundles: build the NPKI pair in a private staging root, then copy it in.
+          const staging = await mkdtemp(join(tmpdir(), 'dojang-import-'))
+          try {
+            const r = await importPfxToRoot(pfx, pfxPassword, newPassword, { root: staging, dataDir: services.dataDir, allowWeak, overwrite })
+            const ref = await services.copyFromRoot(staging, r.dir, { medium: 'keychain' }, { overwrite })
+            return { location: ref.location, warnings: r.warnings }
+          } finally {
+            await rm(staging, { recursive: true, force: true })
+          }
+        }
+        const store = await services.targetStore(to)
+        if (!('root' in store)) throw new DojangError('INVALID_INPUT', 'Choose a disk or USB drive to import into')
+        const r = await importPfxToRoot(pfx, pfxPassword, newPassword, { root: (store as { root: string }).root, dataDir: services.dataDir, allowWeak, overwrite })
+        await services.refreshCopy({ medium: to.medium, storeId: (store as { root: string }).root, location: r.dir, label: store.id })
+        return { location: r.dir, warnings: r.warnings }
+      })
+      changed()
+      return { location: result.location, warnings: [...result.warnings] }
+    },
+
+    async getSettings() {
+      return services.inventory.getSettings()
+    },
+
+    async setSettings(req) {
+      for (const [key, value] of Object.entries(req)) {
+        if (value !== undefined) services.inventory.setSetting(key as keyof typeof req, value as never)
+      }
+      return services.inventory.getSettings()
+    },
+
+    async auditLog({ limit }) {
+      return services.inventory.auditLog({ limit: limit ?? 200 }).map(
+        (e): AuditEntryView => ({
+          id: e.id,
+          at: e.at,
+          action: e.action,
+          certificateId: e.certificate ? certificateId(e.certificate.issuer, e.certificate.serial) : null,
+          locations: e.locations,
+          outcome: e.outcome,
+        }),
+      )
+    },
+
+    async exportCalendar() {
+      const out = await ports.chooseSavePath({ title: 'Calendar', defaultName: 'dojang-expiry.ics', extensions: ['ics'] })
+      if (!out) return null
+      const settings = services.inventory.getSettings()
+      await writeFileAtomic(out, new TextEncoder().encode(expiryCalendar(services.listCertificates(), settings.notifyDays, new Date())))
+      return { path: out }
+    },
+  }
+}

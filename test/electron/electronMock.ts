@@ -1,0 +1,118 @@
+/**
+ * A recording stand-in for the `electron` module (the binary cannot run here). It keeps every option and
+ * handler the bootstrap passes so tests can assert the security settings and fail when one is flipped.
+ */
+import { EventEmitter } from 'node:events'
+
+export interface Recorded {
+  windows: FakeBrowserWindow[]
+  ipcHandlers: Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>
+  appHandlers: Map<string, ((...args: unknown[]) => unknown)[]>
+  permissionRequestHandler?: (wc: unknown, permission: string, callback: (ok: boolean) => void) => void
+  permissionCheckHandler?: (...args: unknown[]) => boolean
+  headersHandler?: (details: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[] | string> }) => void) => void
+  quitCalls: number
+  singleInstanceLock: boolean
+  exposed: Map<string, unknown>
+  invoked: { channel: string; args: unknown[] }[]
+  rendererListeners: Map<string, ((...args: unknown[]) => void)[]>
+  opened: string[]
+}
+
+export const recorded: Recorded = {
+  windows: [],
+  ipcHandlers: new Map(),
+  appHandlers: new Map(),
+  quitCalls: 0,
+  singleInstanceLock: true,
+  exposed: new Map(),
+  invoked: [],
+  rendererListeners: new Map(),
+  opened: [],
+}
+
+export class FakeWebContents extends EventEmitter {
+  windowOpenHandler?: (details: { url: string }) => { action: string }
+  setWindowOpenHandler(h: (details: { url: string }) => { action: string }) {
+    this.windowOpenHandler = h
+  }
+  send() {}
+  isDestroyed() {
+    return false
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static getAllWindows = () => recorded.windows
+  static getFocusedWindow = () => recorded.windows[0] ?? null
+  webContents = new FakeWebContents()
+  loaded: string[] = []
+  constructor(readonly options: Record<string, unknown>) {
+    super()
+    recorded.windows.push(this)
+    // Electron emits this for every new webContents; the bootstrap hardens them there.
+    for (const h of recorded.appHandlers.get('web-contents-created') ?? []) h({}, this.webContents)
+  }
+  loadFile(p: string) {
+    this.loaded.push(`file:${p}`)
+    return Promise.resolve()
+  }
+  loadURL(u: string) {
+    this.loaded.push(u)
+    return Promise.resolve()
+  }
+  show() {}
+  focus() {}
+  restore() {}
+  isMinimized() {
+    return false
+  }
+}
+
+let readyResolve: () => void = () => {}
+const ready = new Promise<void>((r) => (readyResolve = r))
+
+export function makeElectronMock(userData: string) {
+  return {
+    app: {
+      requestSingleInstanceLock: () => recorded.singleInstanceLock,
+      quit: () => {
+        recorded.quitCalls++
+      },
+      on: (event: string, handler: (...args: unknown[]) => unknown) => {
+        recorded.appHandlers.set(event, [...(recorded.appHandlers.get(event) ?? []), handler])
+      },
+      whenReady: () => ready,
+      getPath: () => userData,
+      isPackaged: true,
+    },
+    BrowserWindow: FakeBrowserWindow,
+    ipcMain: {
+      handle: (channel: string, fn: (event: unknown, ...args: unknown[]) => Promise<unknown>) => {
+        if (recorded.ipcHandlers.has(channel)) throw new Error(`handler registered twice: ${channel}`)
+        recorded.ipcHandlers.set(channel, fn)
+      },
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: Recorded['permissionRequestHandler']) => (recorded.permissionRequestHandler = h),
+        setPermissionCheckHandler: (h: Recorded['permissionCheckHandler']) => (recorded.permissionCheckHandler = h),
+        webRequest: { onHeadersReceived: (h: Recorded['headersHandler']) => (recorded.headersHandler = h) },
+      },
+    },
+    shell: { openExternal: (url: string) => (recorded.opened.push(url), Promise.resolve()) },
+    Notification: Object.assign(function () {}, { isSupported: () => false }),
+    dialog: { showSaveDialog: async () => ({ canceled: true }), showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
+    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => recorded.exposed.set(key, api) },
+    ipcRenderer: {
+      invoke: (channel: string, ...args: unknown[]) => {
+        recorded.invoked.push({ channel, args })
+        return Promise.resolve({ ok: true, value: null })
+      },
+      on: (channel: string, fn: (...args: unknown[]) => void) => recorded.rendererListeners.set(channel, [...(recorded.rendererListeners.get(channel) ?? []), fn]),
+      removeListener: (channel: string, fn: (...args: unknown[]) => void) =>
+        recorded.rendererListeners.set(channel, (recorded.rendererListeners.get(channel) ?? []).filter((f) => f !== fn)),
+    },
+    fireReady: () => readyResolve(),
+  }
+}

@@ -1,0 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = join(__dirname, '..', '..')
+const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf8'))
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+
+describe('packaging configuration', () => {
+  it('turns off RunAsNode, NODE_OPTIONS and the inspector switches with fuses', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+    })
+  })
+
+  it('builds NSIS, dmg, AppImage and deb with the app id and an icon that exists', () => {
+    expect(config.appId).toBe('kr.dojang.app')
+    expect(config.win.target).toContain('nsis')
+    expect(config.mac.target).toContain('dmg')
+    expect(config.linux.target).toEqual(expect.arrayContaining(['AppImage', 'deb']))
+    for (const os of ['win', 'mac', 'linux']) expect(existsSync(join(root, config[os].icon))).toBe(true)
+    expect(existsSync(join(root, config.mac.entitlements))).toBe(true)
+  })
+
+  it('ships the built app and unpacks native modules, rebuilt for Electron (better-sqlite3 is not N-API)', () => {
+    expect(config.files).toContain('out/**')
+    expect(config.asarUnpack).toContain('**/*.node')
+    expect(config.npmRebuild).toBe(true)
+    expect(pkg.main).toBe('out/main/index.js')
+    expect(pkg.scripts.dist).toContain('electron-builder')
+  })
+})
