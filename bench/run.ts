@@ -3,6 +3,8 @@ import type { Bench, BenchResult } from './types'
 
 const benches: Record<string, () => Promise<{ default: Bench }>> = {
   seed: () => import('./seed.bench'),
+  scan: () => import('./scan.bench'),
+  list: () => import('./list.bench'),
 }
 
 async function main(): Promise<void> {
