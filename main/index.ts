@@ -12,6 +12,7 @@ import { broadcast, registerIpc } from './ipc'
 import { createHandlers } from './handlers'
 import { createElectronPorts } from './ports'
 import { openServices } from './core/app/services'
+import { defaultDataDir } from './core/fsx'
 import { trustedPage, webPreferences, withSecurityHeaders } from './security'
 
 const rendererIndex = join(__dirname, '../renderer/index.html')
@@ -67,7 +68,8 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: withSecurityHeaders(details.responseHeaders) })
     })
-    const services = await openServices({ dataDir: join(app.getPath('userData'), 'data') })
+    // The same data folder as the CLI: one inventory, one trash, one set of backups per user.
+    const services = await openServices({ dataDir: defaultDataDir() })
     const emit = (event: DojangEvent) => broadcast(BrowserWindow.getAllWindows().map((w) => w.webContents), event)
     const handlers = createHandlers(services, createElectronPorts(), emit)
     registerIpc(ipcMain, handlers, isTrusted)

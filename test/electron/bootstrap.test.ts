@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -118,6 +118,12 @@ describe('IPC registration', () => {
     const handler = recorded.ipcHandlers.get(channelOf('changePassword'))!
     const r = (await handler({ senderFrame: { url: ownPage } }, { locations: [], oldPassword: 'Secret-Old-1!', newPassword: 'x'.repeat(300) })) as { error: { message: string } }
     expect(JSON.stringify(r)).not.toContain('Secret-Old-1!')
+  })
+})
+
+describe('services', () => {
+  it('opens the inventory in the data folder shared with the CLI', () => {
+    expect(existsSync(join(userData, 'data', 'inventory.db'))).toBe(true)
   })
 })
 
