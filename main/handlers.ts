@@ -3,19 +3,15 @@
  * main/ipc.ts, and the Chromium tests run the very same table in Node. Anything that needs a person (a file
  * dialog, a notification) goes through `UiPorts`.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { certificateId, parseCertificateId } from '../common/certificateId'
 import type { AuditEntryView, CertificateDetail, CertificateView, CopyView, DojangEvent, ErrorView, FindingView, MediumInfo, TrashEntryView } from '../common/contract'
 import { DojangError, isDojangError } from '../common/errors'
 import { expiryCalendar } from './core/app/calendar'
 import type { Services } from './core/app/services'
-import { writeFileAtomic } from './core/fsx'
+import { readFileSafe, writeFileAtomic } from './core/fsx'
 import type { CertificateWithCopies, CopyRecord } from './core/inventory/types'
 import { decryptPrivateKey } from './core/npki/privateKey'
 import { verifyVid } from './core/npki/vid'
-import { exportFolderToPfx, importPfxToRoot } from './core/ops/pfx'
 import type { Handlers } from './ipc'
 
 export interface UiPorts {
@@ -211,39 +207,21 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       const c = services.listCertificates().find((x) => x.copies.some((y) => y.location === location))
       const out = await ports.chooseSavePath({ title: 'PFX', defaultName: `${c?.displayName ?? 'certificate'}.pfx`, extensions: ['pfx', 'p12'] })
       if (!out) return null
-      await services.audited({ action: 'export', locations: [location], detail: { profile } }, () =>
-        exportFolderToPfx(location, password, pfxPassword, { profile, includeKm, out, overwrite: true }),
-      )
+      // The save dialog already asked about replacing an existing file.
+      await services.exportPfx(location, password, pfxPassword, { profile, includeKm, out, overwrite: true })
       return { path: out }
     },
 
     async importPfx({ path, bytes, pfxPassword, newPassword, to, allowWeak, overwrite }) {
-      let pfx = bytes
+      let pfx: Uint8Array | undefined = bytes
       if (!pfx) {
         const chosen = path ?? (await ports.chooseOpenPath({ title: 'PFX', extensions: ['pfx', 'p12'] }))
         if (!chosen) throw new DojangError('CANCELLED', 'No file was chosen')
-        pfx = new Uint8Array(await readFile(chosen))
+        pfx = await readFileSafe(chosen)
       }
-      const result = await services.audited({ action: 'import', locations: [], detail: { medium: to.medium } }, async () => {
-        if (to.medium === 'keychain') {
-          // The keychain takes bundles: build the NPKI pair in a private staging root, then copy it in.
-          const staging = await mkdtemp(join(tmpdir(), 'dojang-import-'))
-          try {
-            const r = await importPfxToRoot(pfx, pfxPassword, newPassword, { root: staging, dataDir: services.dataDir, allowWeak, overwrite })
-            const ref = await services.copyFromRoot(staging, r.dir, { medium: 'keychain' }, { overwrite })
-            return { location: ref.location, warnings: r.warnings }
-          } finally {
-            await rm(staging, { recursive: true, force: true })
-          }
-        }
-        const store = await services.targetStore(to)
-        if (!('root' in store)) throw new DojangError('INVALID_INPUT', 'Choose a disk or USB drive to import into')
-        const r = await importPfxToRoot(pfx, pfxPassword, newPassword, { root: (store as { root: string }).root, dataDir: services.dataDir, allowWeak, overwrite })
-        await services.refreshCopy({ medium: to.medium, storeId: (store as { root: string }).root, location: r.dir, label: store.id })
-        return { location: r.dir, warnings: r.warnings }
-      })
+      const result = await services.importPfx(pfx, pfxPassword, newPassword, to, { allowWeak, overwrite })
       changed()
-      return { location: result.location, warnings: [...result.warnings] }
+      return result
     },
 
     async getSettings() {

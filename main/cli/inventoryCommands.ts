@@ -23,8 +23,8 @@ export interface CommandContext {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [])
 
-async function open(ctx: CommandContext): Promise<Services> {
-  const { values, io } = ctx
+/** The services as the CLI sees them: --root limits the disk roots; the keychain only where it can answer. */
+export async function openServicesForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void): Promise<Services> {
   const dataDir = typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : defaultDataDir(io.env)
   const roots = strings(values.root)
   // On Linux the Secret Service needs a session bus; without one, asking keytar would only time out.
@@ -32,13 +32,15 @@ async function open(ctx: CommandContext): Promise<Services> {
   const services = await openServices({
     dataDir,
     env: io.env,
+    allProfiles: values['all-profiles'] === true,
     ...(roots.length > 0 ? { diskRoots: roots, volumeSource: null } : {}),
     ...(values['no-keychain'] || !keychainPossible ? { secretStore: null } : {}),
   })
-  if (values['all-profiles']) services.inventory.setSetting('helpdeskMode', true)
-  for (const n of services.inventory.notices) ctx.err(`dojang: ${n.message}`)
+  for (const n of services.inventory.notices) warn?.(`dojang: ${n.message}`)
   return services
 }
+
+const open = (ctx: CommandContext): Promise<Services> => openServicesForCli(ctx.values, ctx.io, ctx.err)
 
 async function runScan(ctx: CommandContext, services: Services): Promise<ScanOutcome> {
   const controller = new AbortController()

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { DojangError, isDojangError } from '../../common/errors'
-import { defaultDataDir, recoverJournals } from '../core/fsx'
+import { defaultDataDir, readFileSafe, recoverJournals } from '../core/fsx'
 import { loadCertFolder } from '../core/npki/certFolder'
 import { checkPasswordRules } from '../core/npki/passwordRules'
 import { parseEncryptedKeyFile, describeScheme, decryptPrivateKey } from '../core/npki/privateKey'
@@ -13,7 +13,7 @@ import { dDay, summarizeCertificate } from '../core/npki/summary'
 import { verifyVid } from '../core/npki/vid'
 import { changePassword, checkPassword } from '../core/ops/password'
 import { EXIT, exitCodeFor } from './exitCodes'
-import { INVENTORY_COMMANDS, runInventoryCommand } from './inventoryCommands'
+import { INVENTORY_COMMANDS, openServicesForCli, runInventoryCommand } from './inventoryCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
 
 const USAGE = `도장 Dojang — NPKI (공동인증서) certificate manager
@@ -32,11 +32,15 @@ Usage:
   dojang check-password <cert-folder> [--password-stdin] [--km-separate] [--json]
   dojang change-password <cert-folder> [--password-stdin] [--km-separate] [--allow-weak] [--data-dir DIR]
   dojang verify-vid <cert-folder> [--password-stdin]
+  dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--password-stdin]
+  dojang import-pfx <file.pfx> --to keychain|<NPKI folder> [--overwrite] [--allow-weak] [--password-stdin]
 
 Secrets are read one per line from standard input with --password-stdin, or asked at the terminal:
   check-password   the password (with --km-separate, then the kmPri.key password)
   change-password  the current password, (with --km-separate, the current kmPri.key password,) then the new one
   verify-vid       the password, then the ID number (주민등록번호 or 사업자등록번호)
+  export-pfx       the certificate password, then the password for the PFX file
+  import-pfx       the PFX file's password, then the new certificate password
 
 Without --root, Dojang scans the OS's NPKI folders, USB drives and its keychain. --data-dir (or DOJANG_DATA_DIR)
 sets Dojang's data folder (inventory, backups, trash). --no-keychain skips the OS keychain.
@@ -76,6 +80,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'include-expired': { type: 'boolean' },
         to: { type: 'string' },
         overwrite: { type: 'boolean' },
+        out: { type: 'string' },
+        profile: { type: 'string' },
+        'include-km': { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -195,6 +202,46 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (json) out(JSON.stringify({ match: ok }))
         else out(ok ? 'The ID number matches this certificate (본인확인 일치).' : 'The ID number does NOT match this certificate (본인확인 불일치).')
         return ok ? EXIT.OK : EXIT.VID_MISMATCH
+      }
+
+      case 'export-pfx': {
+        const dir = folderArg()
+        if (typeof values.out !== 'string') throw new DojangError('INVALID_INPUT', 'export-pfx needs --out FILE')
+        const profile = values.profile ?? 'bank'
+        if (profile !== 'bank' && profile !== 'modern') throw new DojangError('INVALID_INPUT', '--profile is bank (3DES + SHA-1, what Korean banks read) or modern (AES-256 + SHA-256)')
+        const s = getSecrets()
+        const password = await s.read('certificate password')
+        const pfxPassword = await s.read('PFX password')
+        const services = await openServicesForCli(values, io)
+        try {
+          const r = await services.exportPfx(dir, password, pfxPassword, { profile, includeKm: values['include-km'] === true, out: resolve(values.out), overwrite: values.overwrite === true })
+          if (json) out(JSON.stringify(r, null, 2))
+          else out(`Wrote ${r.out} (${profile} profile, ${r.keys} key${r.keys > 1 ? 's' : ''}${r.hasRandomNum ? ', randomNum kept' : ''}).`)
+        } finally {
+          services.close()
+        }
+        return EXIT.OK
+      }
+
+      case 'import-pfx': {
+        if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'import-pfx takes one .pfx/.p12 file')
+        const to = values.to
+        if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', 'import-pfx needs --to keychain or --to <NPKI folder>')
+        const pfx = await readFileSafe(resolve(positionals[0]!))
+        const s = getSecrets()
+        const pfxPassword = await s.read('PFX password')
+        const newPassword = await s.read('new certificate password')
+        const services = await openServicesForCli(values, io)
+        try {
+          const target = to === 'keychain' ? { medium: 'keychain' as const } : { medium: 'disk' as const, root: resolve(to) }
+          const r = await services.importPfx(pfx, pfxPassword, newPassword, target, { allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true })
+          if (json) out(JSON.stringify(r, null, 2))
+          else out(`Imported to ${r.location}`)
+          if (r.warnings.includes('NO_RANDOM_NUM')) err('Warning: this PFX has no randomNum, so ID-number checks (본인확인) at banks will fail with this copy.')
+        } finally {
+          services.close()
+        }
+        return EXIT.OK
       }
 
       default:

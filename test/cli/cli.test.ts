@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { snapshotDir } from '../../main/core/fsx'
@@ -6,7 +6,8 @@ import { EXIT } from '../../main/cli/exitCodes'
 import { children, encodeTlv, readSingle, TAG } from '../../main/core/asn1/der'
 import { decryptPrivateKey, encryptPrivateKey } from '../../main/core/npki/privateKey'
 import { dojang } from '../support/cli'
-import { copyHongFolder, FIXTURE_PASSWORD, fixture, tempDir, VECTORS } from '../support/fixtures'
+import { copyHongFolder, FIXTURE_PASSWORD, FIXTURES, fixture, tempDir, VECTORS } from '../support/fixtures'
+import { openssl } from '../support/openssl'
 
 const NEW_PASSWORD = 'Dojang#2026pw'
 
@@ -171,6 +172,45 @@ describe('dojang verify-vid', () => {
     const withoutAttrs = stripAttributes(plain.pkcs8)
     await writeFile(join(folder, 'signPri.key'), encryptPrivateKey(withoutAttrs, FIXTURE_PASSWORD))
     expect(dojang(['verify-vid', folder, '--password-stdin'], { input: `${FIXTURE_PASSWORD}\n${VECTORS.idn}\n` }).status).toBe(EXIT.NOT_FOUND)
+  })
+})
+
+describe('dojang export-pfx / import-pfx', () => {
+  it('exports a bank-style PFX that OpenSSL opens with randomNum, and imports it as a new NPKI folder', async () => {
+    const pfx = join(tmp.dir, 'hong.pfx')
+    const ex = dojang(['export-pfx', folder, '--out', pfx, '--password-stdin'], { input: `${FIXTURE_PASSWORD}\nPfx-Pa55word!\n`, env })
+    expect(ex.status, ex.stderr).toBe(0)
+    expectNoSecret(ex, FIXTURE_PASSWORD, 'Pfx-Pa55word!')
+    const info = openssl(['pkcs12', '-in', pfx, '-info', '-nodes', '-passin', 'pass:Pfx-Pa55word!'], { legacy: true }).toString()
+    expect(info).toContain('1.2.410.200004.10.1.1.3')
+
+    const again = dojang(['export-pfx', folder, '--out', pfx, '--password-stdin'], { input: `${FIXTURE_PASSWORD}\nPfx-Pa55word!\n`, env })
+    expect(again.status).toBe(EXIT.CONFLICT)
+
+    const dest = join(tmp.dir, 'usb')
+    await mkdir(dest)
+    const im = dojang(['import-pfx', pfx, '--to', join(dest, 'NPKI'), '--password-stdin', '--json'], { input: `Pfx-Pa55word!\n${NEW_PASSWORD}\n`, env })
+    expect(im.status, im.stderr).toBe(0)
+    const { location } = JSON.parse(im.stdout)
+    expect(location.startsWith(join(dest, 'NPKI'))).toBe(true)
+    expect(dojang(['check-password', location, '--password-stdin'], { input: `${NEW_PASSWORD}\n` }).status).toBe(0)
+    expect(dojang(['verify-vid', location, '--password-stdin'], { input: `${NEW_PASSWORD}\n${VECTORS.idn}\n` }).status).toBe(0)
+  })
+
+  it('a wrong PFX password exits 3 and writes nothing', async () => {
+    const dest = join(tmp.dir, 'usb')
+    await mkdir(dest)
+    const r = dojang(['import-pfx', join(FIXTURES, 'pfx', 'bankstyle_3des_randomnum.pfx'), '--to', join(dest, 'NPKI'), '--password-stdin'], { input: `nope\n${NEW_PASSWORD}\n`, env })
+    expect(r.status).toBe(EXIT.WRONG_PASSWORD)
+    expect(await readdir(dest)).toEqual([])
+  })
+
+  it('an OpenSSL PFX without randomNum imports with a warning', async () => {
+    const dest = join(tmp.dir, 'usb')
+    await mkdir(dest)
+    const r = dojang(['import-pfx', join(FIXTURES, 'pfx', 'openssl3_default_aes256.pfx'), '--to', join(dest, 'NPKI'), '--password-stdin'], { input: `${FIXTURE_PASSWORD}\n${NEW_PASSWORD}\n`, env })
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/randomNum/)
   })
 })
 

@@ -3,7 +3,9 @@
  * scanner and the operations. Electron-free: the app's IPC handlers and the `dojang` command both call this.
  * Every operation that changes files records an audit entry (what, which certificate, where; never a secret).
  */
-import { basename, dirname, resolve, sep } from 'node:path'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join, resolve, sep } from 'node:path'
 import { DojangError, isDojangError } from '../../../common/errors'
 import { recoverJournals } from '../fsx'
 import { openInventory, type Inventory } from '../inventory'
@@ -13,6 +15,7 @@ import { parseCertificate } from '../npki/certificate'
 import { allProfileRoots, defaultNpkiRoots } from '../npki/roots'
 import { copyCertificate, moveCertificate } from '../ops/copy'
 import { changeBundlePassword, changePassword, checkLoadedPassword, checkPassword, type PasswordCheckResult } from '../ops/password'
+import { exportFolderToPfx, importPfxToRoot } from '../ops/pfx'
 import { listTrash, moveToTrash, restoreFromTrash, type TrashEntry } from '../ops/trash'
 import { computeFindings, inventoryScanCache, scan, toInventoryFindings, toInventoryRecords, type Finding, type ScanProgress, type ScanResult, type ScanRoot } from '../scan'
 import { DiskStore } from '../stores/diskStore'
@@ -30,6 +33,8 @@ export interface ServicesOptions {
   volumeSource?: VolumeSource | null
   /** The OS keychain; null turns the keychain medium off. Default: keytar. */
   secretStore?: SecretStore | null
+  /** Scan every user profile for this session only (the CLI's --all-profiles), whatever the setting says. */
+  allProfiles?: boolean
   platform?: NodeJS.Platform
   env?: NodeJS.ProcessEnv
   home?: string
@@ -75,7 +80,7 @@ export class Services {
     const settings = this.inventory.getSettings()
     const platform = this.opts.platform ?? process.platform
     const env = this.opts.env ?? process.env
-    const standard = settings.helpdeskMode ? await allProfileRoots(platform, env) : defaultNpkiRoots(platform, env, this.opts.home)
+    const standard = settings.helpdeskMode || this.opts.allProfiles ? await allProfileRoots(platform, env) : defaultNpkiRoots(platform, env, this.opts.home)
     return [...new Set([...standard.map((r) => r.path), ...settings.extraRoots])]
   }
 
@@ -343,6 +348,35 @@ export class Services {
       if (opts.move) this.inventory.removeCopy(location)
       await this.refreshCopy(ref)
       return ref
+    })
+  }
+
+  /** Writes a PFX of one disk copy (passwords used for this call only). */
+  async exportPfx(location: string, password: string, pfxPassword: string, opts: { profile: 'bank' | 'modern'; includeKm?: boolean; out: string; overwrite?: boolean }) {
+    if (location.startsWith('keychain:')) throw new DojangError('INVALID_INPUT', 'Copy the certificate to a disk first, then export it')
+    return this.audited({ action: 'export', certificate: this.certKeyOf(location), locations: [location], detail: { profile: opts.profile } }, () =>
+      exportFolderToPfx(location, password, pfxPassword, opts),
+    )
+  }
+
+  /** Imports a PFX as an NPKI pair into a medium; the keychain gets it through a private staging folder. */
+  async importPfx(pfx: Uint8Array, pfxPassword: string, newPassword: string, target: MediaTarget, opts: { allowWeak?: boolean; overwrite?: boolean } = {}): Promise<{ location: string; warnings: string[] }> {
+    return this.audited({ action: 'import', locations: [], detail: { medium: target.medium } }, async () => {
+      if (target.medium === 'keychain') {
+        const staging = await mkdtemp(join(tmpdir(), 'dojang-import-'))
+        try {
+          const r = await importPfxToRoot(pfx, pfxPassword, newPassword, { root: staging, dataDir: this.dataDir, ...opts })
+          const ref = await this.copyFromRoot(staging, r.dir, { medium: 'keychain' }, { overwrite: opts.overwrite })
+          return { location: ref.location, warnings: [...r.warnings] }
+        } finally {
+          await rm(staging, { recursive: true, force: true })
+        }
+      }
+      const store = await this.targetStore(target)
+      if (!(store instanceof DiskStore)) throw new DojangError('INVALID_INPUT', 'Choose a disk or USB drive to import into')
+      const r = await importPfxToRoot(pfx, pfxPassword, newPassword, { root: store.root, dataDir: this.dataDir, ...opts })
+      await this.refreshCopy({ medium: store.medium, storeId: store.root, location: r.dir, label: store.label })
+      return { location: r.dir, warnings: [...r.warnings] }
     })
   }
 
