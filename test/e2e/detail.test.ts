@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DojangError } from '../../common/errors'
-import { checkPassword } from '../../main/core/ops/password'
+import { changePassword, checkPassword } from '../../main/core/ops/password'
 import { dialog, expectCleanPage, fill, NEW_PASSWORD, openDetail, toast, waitForRows } from './helpers'
 import { launchBrowser } from './host'
 import { FIXTURE_PASSWORD, HONG_DN, HONG_NAME, startWorld, VECTORS, type World } from './scenario'
@@ -167,5 +167,29 @@ describe('change password', () => {
     await dlg.waitFor({ state: 'detached' })
     expect(await toast(page).first().textContent()).toContain('(2곳)')
     for (const folder of [w.hongFolder, usbCopy]) expect(await codeOf(checkPassword(folder, NEW_PASSWORD))).toBe('OK')
+  })
+
+  it('with every copy: a copy with another current password is left alone and named', async () => {
+    const page = w.host.page
+    const usbCopy = join(w.usbRoot, 'testsign', 'USER', HONG_DN)
+    await cp(w.hongFolder, usbCopy, { recursive: true })
+    await changePassword(usbCopy, FIXTURE_PASSWORD, 'Other#pass2024', { dataDir: join(w.dir, 'scratch-data') })
+    await page.locator('[data-action=rescan]').click()
+    await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+    await openDetail(page, HONG_NAME)
+    await page.locator('[data-action=change-password]').click()
+    const dlg = dialog(page, 'change-password')
+    await dlg.locator('input[name=all-copies]').check()
+    await fill(page, dlg, 'current-password', FIXTURE_PASSWORD)
+    await fill(page, dlg, 'new-password', NEW_PASSWORD)
+    await fill(page, dlg, 'confirm-password', NEW_PASSWORD)
+    await dlg.locator('[data-action=confirm-password]').click()
+    await dlg.waitFor({ state: 'detached' })
+    await toast(page).filter({ hasText: '암호를 변경했습니다 (1곳)' }).waitFor()
+    const failed = toast(page).filter({ hasText: usbCopy })
+    await failed.waitFor()
+    expect(await failed.textContent()).toContain('인증서 암호가 올바르지 않습니다')
+    expect(await codeOf(checkPassword(w.hongFolder, NEW_PASSWORD))).toBe('OK')
+    expect(await codeOf(checkPassword(usbCopy, 'Other#pass2024'))).toBe('OK')
   })
 })

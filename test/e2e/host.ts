@@ -75,6 +75,10 @@ export interface TestHostOptions {
   /** Scan before the page loads, so the first render shows the certificates. Default true. */
   scanFirst?: boolean
   viewport?: { width: number; height: number }
+  /** Runs after the services open (and the first scan) and before the page loads, e.g. to fill the inventory. */
+  beforeLoad?: (services: Services) => void | Promise<void>
+  /** Extra page scripts (source text) that run before the renderer's own, e.g. performance observers. */
+  initScripts?: string[]
 }
 
 export interface TestHost {
@@ -134,6 +138,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     emit,
   )
   if (opts.scanFirst !== false) await services.scan({})
+  await opts.beforeLoad?.(services)
 
   let context: BrowserContext | undefined
   try {
@@ -146,6 +151,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     page.on('pageerror', (e) => pageErrors.push(String(e)))
     const transport = await installTransport(page, handlers)
     forward = transport.emit
+    for (const content of opts.initScripts ?? []) await page.addInitScript({ content })
     await page.goto(server.url)
     await page.locator('.app').waitFor()
 

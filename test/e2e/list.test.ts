@@ -154,10 +154,13 @@ describe('with two certificates on the hard disk', () => {
     await page.keyboard.press('Enter')
     await page.locator('[data-screen=detail] h1').waitFor()
     expect(await page.locator('[data-screen=detail] h1').textContent()).toBe(EXPIRED)
-    // Back keeps the list as it was.
+    // Back keeps the list as it was, with the focus on it so the arrow keys go on working.
     await page.locator('[data-action=back]').click()
     await page.locator('[data-screen=list]:not([hidden])').waitFor()
     expect(await row(page, EXPIRED).getAttribute('aria-selected')).toBe('true')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('cert-grid')
+    await page.keyboard.press('ArrowDown')
+    expect(await row(page, HONG_NAME).getAttribute('aria-selected')).toBe('true')
   })
 
   it('finds a certificate on a USB drive plugged in later (다시 찾기) and refreshes on events', async () => {

@@ -143,7 +143,8 @@ export const en: Record<MessageKey, string> = {
   'password.same': 'The new password is the same as the current one.',
   'password.compatNote': 'Some bank security programs refuse certain special characters. If a site says the password is wrong, pick special characters from ! @ # $ %.',
   'password.allCopies': 'Apply to every copy of this certificate ({n} {n|place|places})',
-  'password.allCopiesNote': 'Every copy must have the same current password. If one does not open, none is changed.',
+  'password.allCopiesNote': 'Each copy changes on its own. A copy with a different current password is left as it was, and you are told which.',
+  'password.copyFailed': 'Not changed: {location}.',
   'password.submit': 'Change password',
   'password.done': 'Password changed ({n} {n|place|places}).',
 

@@ -144,7 +144,8 @@ export const ko = {
   'password.same': '새 암호가 현재 암호와 같습니다.',
   'password.compatNote': '일부 은행·기관의 보안 프로그램은 특수문자 중 일부를 받지 않습니다. 어떤 사이트에서 암호가 맞지 않는다고 나오면 특수문자를 ! @ # $ % 중에서 고르세요.',
   'password.allCopies': '이 인증서의 모든 복사본에 적용 ({n}곳)',
-  'password.allCopiesNote': '모든 복사본의 현재 암호가 같아야 합니다. 하나라도 열리지 않으면 어느 것도 바뀌지 않습니다.',
+  'password.allCopiesNote': '복사본마다 따로 바뀝니다. 현재 암호가 다른 복사본은 그대로 두고 따로 알려 드립니다.',
+  'password.copyFailed': '바꾸지 못한 복사본: {location}.',
   'password.submit': '암호 변경',
   'password.done': '암호를 변경했습니다 ({n}곳).',
 

@@ -100,6 +100,17 @@ export function CertificateList({ visible, scan, onOpen, onImport, onRescan, onC
   const activeIndex = activeId === null ? -1 : (indexById.get(activeId) ?? -1)
   const win = useWindowing(gridRef, view.length, ROW_HEIGHT, HEADER_HEIGHT)
 
+  // Coming back from the details screen, keyboard users continue where they were: focus on the list, the
+  // active row in view.
+  const wasVisible = useRef(visible)
+  useEffect(() => {
+    if (visible && !wasVisible.current && activeIndex >= 0) {
+      gridRef.current?.focus({ preventScroll: true })
+      win.reveal(activeIndex)
+    }
+    wasVisible.current = visible
+  }, [visible, activeIndex, win])
+
   // Latest state for the stable row callbacks (memoized rows must not re-render on every selection change).
   const latest = useRef({ view, selected, anchorId, activeIndex })
   latest.current = { view, selected, anchorId, activeIndex }

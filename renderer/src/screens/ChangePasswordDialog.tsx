@@ -6,7 +6,7 @@
 import { useId, useState } from 'react'
 import type { CertificateView } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
-import { call } from '../api'
+import { ApiError, call, errorText } from '../api'
 import { Dialog } from '../components/Dialog'
 import { ErrorBox } from '../components/ErrorBox'
 import { PasswordField } from '../components/PasswordField'
@@ -54,6 +54,10 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
       clear()
       onClose()
       toasts.show({ text: t('password.done', { n: r.changed.length }), kind: 'success' })
+      // "Every copy": each copy changes on its own; one with another password is left as it was and named here.
+      for (const f of r.failed) {
+        toasts.show({ text: `${t('password.copyFailed', { location: f.location })} ${errorText(new ApiError('changePassword', f.error), t)}`, kind: 'error', timeout: 20_000 })
+      }
     } catch (e) {
       clear()
       setError(e)
