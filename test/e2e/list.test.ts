@@ -183,6 +183,21 @@ describe('with two certificates on the hard disk', () => {
     await waitForRows(page, 1)
   })
 
+  it('shows scan progress from scanProgress events, and its cancel button stops that run', async () => {
+    const page = w.host.page
+    w.host.emit({ type: 'scanProgress', progress: { runId: 77, foldersVisited: 12, certificatesFound: 3, problems: 0, done: false } })
+    const bar = page.locator('[data-scan=running]')
+    await bar.waitFor()
+    expect(await bar.textContent()).toContain('폴더 12개 확인, 인증서 3개 찾음')
+    expect(await bar.locator('progress').getAttribute('aria-label')).toBe('인증서를 찾는 중')
+    expect(await page.locator('[data-action=rescan]').isDisabled()).toBe(true)
+    await bar.locator('button').click()
+    await expect.poll(() => w.host.calls.filter((c) => c.method === 'cancelScan').length).toBe(1)
+    w.host.emit({ type: 'scanProgress', progress: { runId: 77, foldersVisited: 12, certificatesFound: 3, problems: 0, done: true, status: 'cancelled' } })
+    await page.locator('[data-scan=done]').filter({ hasText: '찾기를 멈췄습니다' }).waitFor()
+    expect(await page.locator('[data-action=rescan]').isDisabled()).toBe(false)
+  })
+
   it('windows a long list: few rows in the DOM, the keyboard still reaches the last one', async () => {
     const page = w.host.page
     fillInventory(w.host.services.inventory, 3000)

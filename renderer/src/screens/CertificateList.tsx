@@ -473,7 +473,7 @@ const CertRow = memo(function CertRow({ row, index, selected, active, t, date, o
         <DdayBadge days={row.days} />
       </div>
       <div role="gridcell" className="cell cell-issuer" title={c.issuer}>
-        {row.issuerLabel}
+        <span className="truncate">{row.issuerLabel}</span>
       </div>
       <div role="gridcell" className="cell cell-location">
         <span className="copy-count">{t('list.copies', { n: row.presentCopies })}</span>

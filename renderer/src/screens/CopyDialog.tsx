@@ -96,7 +96,7 @@ export function CopyDialog({ copy, name, onClose }: Props) {
               />
               <MediumTag medium={m.medium} />
               <span>{m.label}</span>
-              {m.root && m.root !== m.label && <code className="path subtle">{m.root}</code>}
+              {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
             </label>
           ))}
         </fieldset>

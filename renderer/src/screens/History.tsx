@@ -80,7 +80,7 @@ export function History() {
             {entries.map((e) => (
               <tr key={e.id} data-audit-action={e.action} data-outcome={e.outcome}>
                 <td className="nowrap">{dateTime(e.at)}</td>
-                <td>{ACTION_KEYS[e.action] ? t(ACTION_KEYS[e.action]!) : e.action}</td>
+                <td className="nowrap">{ACTION_KEYS[e.action] ? t(ACTION_KEYS[e.action]!) : e.action}</td>
                 <td>
                   {e.certificateId && <div>{names.get(e.certificateId) ?? t('history.unknownCert')}</div>}
                   {e.locations.map((l) => (
@@ -89,7 +89,7 @@ export function History() {
                     </code>
                   ))}
                 </td>
-                <td>
+                <td className="nowrap">
                   {e.outcome === 'ok' ? (
                     <span className="outcome-ok">{t('history.ok')}</span>
                   ) : (

@@ -188,7 +188,7 @@ export function ImportDialog({ initial, onClose }: Props) {
               />
               <MediumTag medium={m.medium} />
               <span>{m.label}</span>
-              {m.root && m.root !== m.label && <code className="path subtle">{m.root}</code>}
+              {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
             </label>
           ))}
         </fieldset>

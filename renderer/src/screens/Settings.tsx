@@ -124,7 +124,7 @@ export function Settings({ onLanguage }: Props) {
                 <li key={`${m.medium}:${m.root}`} className={m.available ? '' : 'unavailable'}>
                   <MediumTag medium={m.medium} />
                   <span>{m.label}</span>
-                  <code className="path subtle">{m.root}</code>
+                  {!m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
                   {!m.available && <span className="missing-note">{t('settings.unavailable')}</span>}
                 </li>
               ))}
