@@ -199,36 +199,30 @@ export class Services {
     }
     for (const copy of copies) {
       try {
-        const bundle = await this.keychain.read(copy.location)
-        const loaded = loadCertBundle(bundle, copy.location)
-        const cert = loaded.signCert
-        this.inventory.upsertCertificate({
-          issuer: cert.issuer,
-          serial: cert.serialNumberHex,
-          subject: cert.subject,
-          displayName: cert.displayName,
-          ca: cert.ca.id === 'unknown' ? null : cert.ca.id,
-          notBefore: cert.notBefore,
-          notAfter: cert.notAfter,
-          policyOid: cert.policy.oid ?? null,
-          purpose: cert.policy.purposeKo,
-          fingerprintSha256: cert.sha256FingerprintHex,
-        })
-        this.inventory.recordCopy(
-          {
-            issuer: cert.issuer,
-            serial: cert.serialNumberHex,
-            medium: 'keychain',
-            location: copy.location,
-            root: 'keychain',
-            files: { signCert: true, signPri: loaded.signPri !== undefined, kmCert: loaded.kmCert !== undefined, kmPri: loaded.kmPri !== undefined, pfx: loaded.files.pfx.length > 0 },
-          },
-          runId,
-        )
+        this.recordLoaded(loadCertBundle(await this.keychain.read(copy.location), copy.location), 'keychain', copy.location, 'keychain', runId)
       } catch {
         // An unreadable bundle shows up as an orphan in the keychain's own listing.
       }
     }
+  }
+
+  /** Records one copy read outside a scan (keychain bundles, copies an operation just wrote). */
+  private recordLoaded(loaded: ReturnType<typeof loadCertBundle>, medium: Medium, location: string, root: string, runId?: number): void {
+    const cert = loaded.signCert
+    const key = { issuer: cert.issuer, serial: cert.serialNumberHex }
+    this.inventory.upsertCertificate({
+      ...key,
+      subject: cert.subject,
+      displayName: cert.displayName,
+      ca: cert.ca.id === 'unknown' ? null : cert.ca.id,
+      notBefore: cert.notBefore,
+      notAfter: cert.notAfter,
+      policyOid: cert.policy.oid ?? null,
+      purpose: cert.policy.purposeKo,
+      fingerprintSha256: cert.sha256FingerprintHex,
+    })
+    const files = { signCert: true, signPri: loaded.signPri !== undefined, kmCert: loaded.kmCert !== undefined, kmPri: loaded.kmPri !== undefined, pfx: loaded.files.pfx.length > 0 }
+    this.inventory.recordCopy({ ...key, medium, location, root, files }, runId)
   }
 
   // ---- reading ----
@@ -391,29 +385,8 @@ export class Services {
   async refreshCopy(ref: CopyRef): Promise<void> {
     try {
       const store = ref.medium === 'keychain' ? await this.storeFor(ref.location) : new DiskStore(ref.storeId, { medium: ref.medium === 'removable' ? 'removable' : 'disk' })
-      const loaded = loadCertBundle(await store.read(ref.location), ref.location)
-      const cert = loaded.signCert
-      const inv = this.inventory
-      inv.upsertCertificate({
-        issuer: cert.issuer,
-        serial: cert.serialNumberHex,
-        subject: cert.subject,
-        displayName: cert.displayName,
-        ca: cert.ca.id === 'unknown' ? null : cert.ca.id,
-        notBefore: cert.notBefore,
-        notAfter: cert.notAfter,
-        policyOid: cert.policy.oid ?? null,
-        purpose: cert.policy.purposeKo,
-        fingerprintSha256: cert.sha256FingerprintHex,
-      })
-      inv.recordCopy({
-        issuer: cert.issuer,
-        serial: cert.serialNumberHex,
-        medium: ref.medium,
-        location: ref.location,
-        root: ref.medium === 'keychain' ? 'keychain' : ref.storeId,
-        files: { signCert: true, signPri: loaded.signPri !== undefined, kmCert: loaded.kmCert !== undefined, kmPri: loaded.kmPri !== undefined, pfx: loaded.files.pfx.length > 0 },
-      })
+      const root = ref.medium === 'keychain' ? 'keychain' : ref.storeId
+      this.recordLoaded(loadCertBundle(await store.read(ref.location), ref.location), ref.medium, ref.location, root)
     } catch {
       // The next scan records it.
     }
