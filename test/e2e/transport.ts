@@ -67,7 +67,8 @@ function pageScript(methods: readonly string[]): string {
   const invoke = window[${JSON.stringify(BINDING)}];
   const listeners = new Set();
   const api = {};
-  for (const m of ${JSON.stringify(methods)}) api[m] = (request) => invoke(m, toWire(request)).then(fromWire);
+  // A mark per response lets the list benchmark tell the renderer's own time from the transport's.
+  for (const m of ${JSON.stringify(methods)}) api[m] = (request) => invoke(m, toWire(request)).then((wire) => { const v = fromWire(wire); performance.mark('dojang:response:' + m); return v });
   api.subscribe = (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } };
   Object.defineProperty(window, ${JSON.stringify(EMIT)}, { value: (wire) => { const event = fromWire(wire); for (const l of [...listeners]) { try { l(event) } catch (e) { console.error(e) } } } });
   Object.defineProperty(window, 'dojang', { value: Object.freeze(api), enumerable: true });

@@ -43,15 +43,17 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" role="status" aria-live="polite">
         {toasts.map((t) => (
-          <ToastItem key={t.id} toast={t} onDone={() => dismiss(t.id)} />
+          <ToastItem key={t.id} toast={t} dismiss={dismiss} />
         ))}
       </div>
     </ToastContext.Provider>
   )
 }
 
-function ToastItem({ toast, onDone }: { toast: Toast; onDone: () => void }) {
+function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => void }) {
   const { t } = useI18n()
+  // Stable, so a new toast arriving does not restart the timers of the ones already shown.
+  const onDone = useCallback(() => dismiss(toast.id), [dismiss, toast.id])
   const [hold, setHold] = useState(false)
   const [running, setRunning] = useState(false)
   const timeout = toast.timeout ?? (toast.action ? 12_000 : 6_000)

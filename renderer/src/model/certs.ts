@@ -33,7 +33,8 @@ export interface Row {
   media: Medium[]
   presentCopies: number
   issuerLabel: string
-  search: string
+  /** Lower-cased NFC text searched by the search box; built on the first search, not on load. */
+  search?: string
 }
 
 const MEDIUM_ORDER: Medium[] = ['disk', 'removable', 'keychain', 'token', 'other']
@@ -48,9 +49,13 @@ export function toRow(cert: CertificateView, now: number): Row {
   const present = cert.copies.filter((c) => !c.missing)
   const media = MEDIUM_ORDER.filter((m) => present.some((c) => c.medium === m))
   const issuerLabel = cert.ca ?? commonName(cert.issuer)
-  const search = [cert.name, cert.subject, cert.issuer, cert.ca ?? '', cert.serial, cert.purpose ?? ''].join('\u0000').normalize('NFC').toLowerCase()
   const expires = Date.parse(cert.notAfter)
-  return { cert, expires, days: daysLeft(cert.notAfter, now), media, presentCopies: present.length, issuerLabel, search }
+  return { cert, expires, days: daysLeft(cert.notAfter, now), media, presentCopies: present.length, issuerLabel }
+}
+
+function searchText(row: Row): string {
+  row.search ??= [row.cert.name, row.cert.subject, row.cert.issuer, row.cert.ca ?? '', row.cert.serial, row.cert.purpose ?? ''].join('\u0000').normalize('NFC').toLowerCase()
+  return row.search
 }
 
 export type MediumTab = 'all' | Medium
@@ -71,7 +76,7 @@ export function matches(row: Row, f: Filter): boolean {
     if (!((f.expired && isExpired) || (f.expiring && isExpiring))) return false
   }
   const q = f.search.trim().normalize('NFC').toLowerCase()
-  if (q && !row.search.includes(q)) return false
+  if (q && !searchText(row).includes(q)) return false
   return true
 }
 
