@@ -6,6 +6,7 @@
 import { certificateId, parseCertificateId } from '../common/certificateId'
 import type { AuditEntryView, CertificateDetail, CertificateView, CopyView, DojangEvent, ErrorView, FindingView, MediumInfo, TrashEntryView } from '../common/contract'
 import { DojangError, isDojangError } from '../common/errors'
+import { AttemptLimiter } from './core/app/attempts'
 import { expiryCalendar } from './core/app/calendar'
 import type { Services } from './core/app/services'
 import { readFileSafe, writeFileAtomic } from './core/fsx'
@@ -52,10 +53,21 @@ function presentCopy(c: CertificateWithCopies, location?: string): CopyRecord {
   return copy
 }
 
-export function createHandlers(services: Services, ports: UiPorts, emit: (event: DojangEvent) => void): Handlers {
+export function createHandlers(services: Services, ports: UiPorts, emit: (event: DojangEvent) => void, limiter = new AttemptLimiter()): Handlers {
   let scanCounter = 0
+  const wrongPassword = (e: unknown) => isDojangError(e, 'WRONG_PASSWORD')
+  const guarded = <T>(location: string, run: () => Promise<T>) => limiter.attempt(location, run, wrongPassword)
   let running: { id: number; controller: AbortController } | undefined
   const changed = () => emit({ type: 'inventoryChanged' })
+
+  const checkVid = async (location: string, password: string, idn: string) => {
+    const { loaded } = await services.readCertificate(location)
+    if (!loaded.signPri) throw new DojangError('MISSING_FILE', 'signPri.key is missing: the ID-number check needs the private key')
+    const { modulus, exponent } = loaded.signCert.publicKey
+    const key = decryptPrivateKey(loaded.signPri, password, { publicKey: modulus ? { modulus, exponent } : undefined, label: loaded.files.names.signPri })
+    if (!key.info.randomNum) throw new DojangError('NOT_FOUND', 'This key has no randomNum, so the ID-number check cannot be made')
+    return { match: verifyVid(loaded.signCert, key.info.randomNum, idn) }
+  }
 
   const byId = (id: string): CertificateWithCopies => {
     const key = parseCertificateId(id)
@@ -138,7 +150,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     },
 
     async checkPassword({ location, password }) {
-      const r = await services.checkPassword(location, password)
+      const r = await guarded(location, () => services.checkPassword(location, password))
       return { ok: true, hasKmPair: r.km !== undefined, hasRandomNum: r.sign.hasRandomNum }
     },
 
@@ -147,7 +159,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       const failed: { location: string; error: ErrorView }[] = []
       for (const location of locations) {
         try {
-          const r = await services.changePassword(location, oldPassword, newPassword, { allowWeak })
+          const r = await guarded(location, () => services.changePassword(location, oldPassword, newPassword, { allowWeak }))
           done.push({ location: r.location, backupId: r.backupId })
         } catch (e) {
           // A weak password or an unexpected fault stops everything; a copy with another password does not.
@@ -161,12 +173,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     },
 
     async verifyVid({ location, password, idn }) {
-      const { loaded } = await services.readCertificate(location)
-      if (!loaded.signPri) throw new DojangError('MISSING_FILE', 'signPri.key is missing: the ID-number check needs the private key')
-      const { modulus, exponent } = loaded.signCert.publicKey
-      const key = decryptPrivateKey(loaded.signPri, password, { publicKey: modulus ? { modulus, exponent } : undefined, label: loaded.files.names.signPri })
-      if (!key.info.randomNum) throw new DojangError('NOT_FOUND', 'This key has no randomNum, so the ID-number check cannot be made')
-      return { match: verifyVid(loaded.signCert, key.info.randomNum, idn) }
+      return guarded(location, () => checkVid(location, password, idn))
     },
 
     async deleteCopy({ location }) {
@@ -208,7 +215,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       const out = await ports.chooseSavePath({ title: 'PFX', defaultName: `${c?.displayName ?? 'certificate'}.pfx`, extensions: ['pfx', 'p12'] })
       if (!out) return null
       // The save dialog already asked about replacing an existing file.
-      await services.exportPfx(location, password, pfxPassword, { profile, includeKm, out, overwrite: true })
+      await guarded(location, () => services.exportPfx(location, password, pfxPassword, { profile, includeKm, out, overwrite: true }))
       return { path: out }
     },
 
