@@ -65,10 +65,10 @@ describe('delete', () => {
     expect(existsSync(w.hongFolder)).toBe(false)
 
     await page.locator('[data-nav=trash]').click()
-    // The trash names the holder by the certificate CN (which may carry the ()digits suffix).
-    const entry = page.locator(`[data-screen=trash] tr[data-name^="${HONG_NAME}"]`)
+    const entry = page.locator(`[data-screen=trash] tr[data-name="${HONG_NAME}"]`)
     await entry.waitFor()
     expect(await entry.locator('code.path').textContent()).toBe(w.hongFolder)
+    expect(await entry.locator('strong').textContent()).toBe(HONG_NAME)
     await w.host.screenshot('trash-ko')
     await entry.locator('[data-action=restore]').click()
     await page.locator('[data-empty=trash]').waitFor()
