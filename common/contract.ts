@@ -151,8 +151,7 @@ export const requestSchemas = {
   exportPfx: z.object({ location, password, pfxPassword: password, profile: z.enum(['bank', 'modern']), includeKm: z.boolean().optional() }).strict(),
   importPfx: z
     .object({
-      /** A path chosen in main's file dialog, or the bytes of a dropped file. */
-      path: z.string().min(1).max(4096).optional(),
+      /** The bytes of a dropped file; without them main asks with its own file dialog (the page never names paths). */
       bytes: z.instanceof(Uint8Array).refine((b) => b.length <= 1 << 20, 'PFX files are small').optional(),
       pfxPassword: password,
       newPassword: password,
@@ -160,8 +159,7 @@ export const requestSchemas = {
       allowWeak: z.boolean().optional(),
       overwrite: z.boolean().optional(),
     })
-    .strict()
-    .refine((r) => (r.path === undefined) !== (r.bytes === undefined), 'give either a path or the bytes'),
+    .strict(),
   getSettings: empty,
   setSettings: z
     .object({

@@ -219,10 +219,10 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       return { path: out }
     },
 
-    async importPfx({ path, bytes, pfxPassword, newPassword, to, allowWeak, overwrite }) {
+    async importPfx({ bytes, pfxPassword, newPassword, to, allowWeak, overwrite }) {
       let pfx: Uint8Array | undefined = bytes
       if (!pfx) {
-        const chosen = path ?? (await ports.chooseOpenPath({ title: 'PFX', extensions: ['pfx', 'p12'] }))
+        const chosen = await ports.chooseOpenPath({ title: 'PFX', extensions: ['pfx', 'p12'] })
         if (!chosen) throw new DojangError('CANCELLED', 'No file was chosen')
         pfx = await readFileSafe(chosen)
       }
