@@ -8,7 +8,8 @@ import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DojangError } from '../../common/errors'
 import { changePassword, checkPassword } from '../../main/core/ops/password'
-import { dialog, expectCleanPage, fill, NEW_PASSWORD, openDetail, toast, waitForRows } from './helpers'
+import { fixture } from '../support/fixtures'
+import { dialog, expectCleanPage, fill, NEW_PASSWORD, openDetail, row, toast, waitForRows } from './helpers'
 import { launchBrowser } from './host'
 import { FIXTURE_PASSWORD, HONG_DN, HONG_NAME, startWorld, VECTORS, type World } from './scenario'
 
@@ -90,6 +91,31 @@ describe('details', () => {
     const stored = await page.evaluate(() => JSON.stringify({ l: { ...localStorage }, s: { ...sessionStorage }, u: location.href }))
     expect(stored).not.toContain(VECTORS.idn)
     expect(stored).not.toContain(FIXTURE_PASSWORD)
+  })
+})
+
+describe('VID on a copy without randomNum', () => {
+  it('explains that this copy cannot be checked, instead of "not found"', async () => {
+    const page = w.host.page
+    // An OpenSSL-3 PFX drops randomNum: import it onto the USB drive (through the real handler), then check there.
+    const r = await w.host.handlers.importPfx({
+      bytes: fixture('pfx', 'openssl3_default_aes256.pfx'),
+      pfxPassword: FIXTURE_PASSWORD,
+      newPassword: NEW_PASSWORD,
+      to: { medium: 'removable', root: w.usbRoot },
+    })
+    expect(r.warnings).toContain('NO_RANDOM_NUM')
+    w.host.emit({ type: 'inventoryChanged' })
+    await expect.poll(() => row(page, HONG_NAME).locator('.copy-count').textContent()).toBe('2곳')
+    await openDetail(page, HONG_NAME)
+    await page.locator(`[data-copy="${r.location}"] input[type=radio]`).check()
+    const vid = page.locator('[data-panel=vid]')
+    await fill(page, vid, 'vid-password', NEW_PASSWORD)
+    await fill(page, vid, 'vid-idn', VECTORS.idn)
+    await vid.locator('[data-action=verify-vid]').click()
+    const alert = vid.locator('[role=alert]')
+    await alert.waitFor()
+    expect(await alert.textContent()).toContain('randomNum')
   })
 })
 

@@ -132,6 +132,7 @@ export const en: Record<MessageKey, string> = {
   'vid.match': 'It matches: this certificate belongs to that number.',
   'vid.noMatch': 'It does not match. Please check the number.',
 
+  'vid.noRandomNum': 'The private key of this copy has no identity check data (randomNum), so the check cannot be made. Try the original copy from the bank.',
   'password.title': 'Change certificate password',
   'password.intro': 'Changes the password of {name}’s certificate. The signing and encryption keys change together.',
   'password.current': 'Current password',

@@ -133,6 +133,7 @@ export const ko = {
   'vid.match': '일치합니다. 이 인증서는 입력한 번호의 주인 것입니다.',
   'vid.noMatch': '일치하지 않습니다. 번호를 다시 확인해 주세요.',
 
+  'vid.noRandomNum': '이 복사본의 개인키에는 본인확인용 정보(randomNum)가 없어 확인할 수 없습니다. 은행에서 받은 원래 복사본으로 해 보세요.',
   'password.title': '인증서 암호 변경',
   'password.intro': '{name} 님의 인증서 암호를 바꿉니다. 서명용과 암호용 키가 함께 바뀝니다.',
   'password.current': '현재 암호',

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import type { CertificateDetail as Detail, CopyView } from '../../../common/contract'
-import { call, isApiError } from '../api'
+import { call, isApiError, type ErrorOverrides } from '../api'
 import { useDojangEvent } from '../app/events'
 import { DdayBadge } from '../components/DdayBadge'
 import { ErrorBox } from '../components/ErrorBox'
@@ -217,6 +217,9 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
   )
 }
 
+// In the VID check NOT_FOUND means the key has no randomNum to check with, not that the certificate is gone.
+const VID_ERRORS: ErrorOverrides = { NOT_FOUND: 'vid.noRandomNum' }
+
 /**
  * 본인확인 (VID): checks locally that a 주민등록번호 (or 사업자번호) belongs to this certificate. The number and the
  * password stay in this component's state for the one call, are cleared right after, and only match / no match is
@@ -271,7 +274,7 @@ function VidCheck({ location }: { location: string }) {
           {result ? t('vid.match') : t('vid.noMatch')}
         </p>
       )}
-      <ErrorBox error={error} />
+      <ErrorBox error={error} overrides={VID_ERRORS} />
     </section>
   )
 }
