@@ -69,6 +69,24 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     return { match: verifyVid(loaded.signCert, key.info.randomNum, idn) }
   }
 
+  /**
+   * The page may only name copies Dojang itself listed, and destinations among the media it offers: a page that
+   * was tricked (or broken) cannot point main at other folders.
+   */
+  const knownCopy = (location: string): string => {
+    const known = services.listCertificates().some((c) => c.copies.some((x) => x.location === location && x.missingSince === null))
+    if (!known) throw new DojangError('NOT_FOUND', 'This copy is not in the list any more; scan again', { location })
+    return location
+  }
+  const knownTarget = async (to: { medium: MediumInfo['medium']; root?: string }) => {
+    if (to.root === undefined) return to
+    const media = await listMedia()
+    if (!media.some((m) => m.medium === to.medium && m.root === to.root)) {
+      throw new DojangError('NOT_FOUND', 'This drive or folder is not available any more; choose another one', { root: to.root })
+    }
+    return to
+  }
+
   const byId = (id: string): CertificateWithCopies => {
     const key = parseCertificateId(id)
     if (!key) throw new DojangError('INVALID_INPUT', 'Unknown certificate id')
@@ -150,7 +168,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     },
 
     async checkPassword({ location, password }) {
-      const r = await guarded(location, () => services.checkPassword(location, password))
+      const r = await guarded(location, () => services.checkPassword(knownCopy(location), password))
       return { ok: true, hasKmPair: r.km !== undefined, hasRandomNum: r.sign.hasRandomNum }
     },
 
@@ -159,7 +177,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       const failed: { location: string; error: ErrorView }[] = []
       for (const location of locations) {
         try {
-          const r = await guarded(location, () => services.changePassword(location, oldPassword, newPassword, { allowWeak }))
+          const r = await guarded(location, () => services.changePassword(knownCopy(location), oldPassword, newPassword, { allowWeak }))
           done.push({ location: r.location, backupId: r.backupId })
         } catch (e) {
           // A weak password or an unexpected fault stops everything; a copy with another password does not.
@@ -173,11 +191,11 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     },
 
     async verifyVid({ location, password, idn }) {
-      return guarded(location, () => checkVid(location, password, idn))
+      return guarded(location, () => checkVid(knownCopy(location), password, idn))
     },
 
     async deleteCopy({ location }) {
-      const entry = await services.deleteCopy(location)
+      const entry = await services.deleteCopy(knownCopy(location))
       changed()
       return { trashId: entry.id }
     },
@@ -204,13 +222,14 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     },
 
     async copyCertificate({ location, to, move, overwrite }) {
-      const ref = await services.copy(location, to, { move, overwrite })
+      const ref = await services.copy(knownCopy(location), await knownTarget(to), { move, overwrite })
       changed()
       return { location: ref.location }
     },
 
     async exportPfx({ location, password, pfxPassword, profile, includeKm }) {
       if (location.startsWith('keychain:')) throw new DojangError('INVALID_INPUT', 'Copy the certificate to a disk first, then export it')
+      knownCopy(location)
       const c = services.listCertificates().find((x) => x.copies.some((y) => y.location === location))
       const out = await ports.chooseSavePath({ title: 'PFX', defaultName: `${c?.displayName ?? 'certificate'}.pfx`, extensions: ['pfx', 'p12'] })
       if (!out) return null
@@ -226,7 +245,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
         if (!chosen) throw new DojangError('CANCELLED', 'No file was chosen')
         pfx = await readFileSafe(chosen)
       }
-      const result = await services.importPfx(pfx, pfxPassword, newPassword, to, { allowWeak, overwrite })
+      const result = await services.importPfx(pfx, pfxPassword, newPassword, await knownTarget(to), { allowWeak, overwrite })
       changed()
       return result
     },

@@ -166,6 +166,22 @@ describe('operations through the IPC handler table', () => {
     expect((await checkPassword(imported.location, NEW_PASSWORD)).sign.hasRandomNum).toBe(true)
   })
 
+  it('refuses copies and destinations the page was not offered, touching nothing', async () => {
+    const stray = await copyHongFolder(join(tmp.dir, 'elsewhere'))
+    const before = await snapshotDir(stray)
+    for (const [method, payload] of [
+      ['deleteCopy', { location: stray }],
+      ['checkPassword', { location: stray, password: FIXTURE_PASSWORD }],
+      ['changePassword', { locations: [stray], oldPassword: FIXTURE_PASSWORD, newPassword: NEW_PASSWORD }],
+      ['copyCertificate', { location: folderA, to: { medium: 'disk', root: join(tmp.dir, 'elsewhere2') } }],
+      ['importPfx', { bytes: new Uint8Array(10), pfxPassword: 'x', newPassword: NEW_PASSWORD, to: { medium: 'disk', root: '/etc' } }],
+    ] as const) {
+      const r = await invokeMethod(handlers, method, payload)
+      expect(!r.ok && r.error.code, method).toBe('NOT_FOUND')
+    }
+    expect(await snapshotDir(stray)).toEqual(before)
+  })
+
   it('verifies the VID without storing the ID number', async () => {
     const ok = await call(invokeMethod(handlers, 'verifyVid', { location: folderA, password: FIXTURE_PASSWORD, idn: '800101-1234567' }))
     expect(ok.match).toBe(true)
