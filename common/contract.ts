@@ -37,6 +37,8 @@ export interface CertificateView {
   notAfter: string
   policyOid: string | null
   purpose: string | null
+  /** The purpose in English, from the policy table (null when the policy is unknown). */
+  purposeEn: string | null
   copies: CopyView[]
 }
 
@@ -83,6 +85,8 @@ export interface AuditEntryView {
   at: string
   action: string
   certificateId: string | null
+  /** The holder's name, also for certificates no longer on any medium. */
+  name: string | null
   locations: string[]
   outcome: string
 }

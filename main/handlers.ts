@@ -11,7 +11,10 @@ import { expiryCalendar } from './core/app/calendar'
 import type { Services } from './core/app/services'
 import { readFileSafe, writeFileAtomic } from './core/fsx'
 import type { CertificateWithCopies, CopyRecord } from './core/inventory/types'
+import { splitCommonName } from './core/npki/certificate'
+import { lookupPolicy } from './core/npki/policies'
 import { decryptPrivateKey } from './core/npki/privateKey'
+import { normalizeSerial } from './core/inventory/validate'
 import { verifyVid } from './core/npki/vid'
 import type { Handlers } from './ipc'
 
@@ -38,6 +41,7 @@ export function certificateView(c: CertificateWithCopies): CertificateView {
     notAfter: c.notAfter,
     policyOid: c.policyOid,
     purpose: c.purpose,
+    purposeEn: c.policyOid ? (lookupPolicy(c.policyOid)?.purposeEn ?? null) : null,
     copies: c.copies.map(copyView),
   }
 }
@@ -205,9 +209,9 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       return entries.map(
         (e): TrashEntryView => ({
           id: e.id,
-          name: e.subject?.match(/CN=([^,]+)/)?.[1] ?? e.label,
+          name: splitCommonName(e.subject?.match(/CN=([^,]+)/)?.[1] ?? e.label).displayName,
           issuer: e.issuer ?? '',
-          serial: e.serial ?? '',
+          serial: e.serial ? normalizeSerial(e.serial) : '',
           medium: e.medium,
           location: e.location,
           deletedAt: e.deletedAt,
@@ -268,6 +272,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
           at: e.at,
           action: e.action,
           certificateId: e.certificate ? certificateId(e.certificate.issuer, e.certificate.serial) : null,
+          name: e.certificate ? (services.inventory.getCertificate(e.certificate.issuer, e.certificate.serial)?.displayName ?? null) : null,
           locations: e.locations,
           outcome: e.outcome,
         }),

@@ -93,6 +93,7 @@ describe('operations through the IPC handler table', () => {
     const list = await call(invokeMethod(handlers, 'listCertificates', {}))
     expect(list).toHaveLength(1)
     expect(list[0]!.name).toBe('홍길동')
+    expect([list[0]!.purpose, list[0]!.purposeEn]).toEqual(['은행·신용카드·보험용', 'Banking, credit card and insurance'])
     const detail = await call(invokeMethod(handlers, 'getCertificate', { id: list[0]!.id }))
     expect(detail.purposeEn).toMatch(/bank/i)
     expect(detail.hasVid).toBe(true)
@@ -124,11 +125,13 @@ describe('operations through the IPC handler table', () => {
     expect(await call(invokeMethod(handlers, 'listCertificates', {}))).toHaveLength(0)
     const trash = await call(invokeMethod(handlers, 'listTrash', {}))
     expect(trash.map((t) => t.id)).toEqual([trashId])
-    expect(trash[0]!.name).toContain('홍길동')
+    expect(trash[0]!.name).toBe('홍길동')
+    expect(trash[0]!.serial).toBe('3e9')
     await call(invokeMethod(handlers, 'restoreFromTrash', { id: trashId }))
     expect((await checkPassword(folderA, FIXTURE_PASSWORD)).km).toBeDefined()
     expect(await call(invokeMethod(handlers, 'listCertificates', {}))).toHaveLength(1)
     const log = await call(invokeMethod(handlers, 'auditLog', {}))
+    expect(log.map((e) => e.name)).toEqual(['홍길동', '홍길동'])
     expect(log.map((e) => [e.action, e.outcome])).toEqual([
       ['restore', 'ok'],
       ['delete', 'ok'],

@@ -85,7 +85,7 @@ describe('details', () => {
     const alert = vid.locator('[role=alert]')
     await alert.waitFor()
     expect(await alert.textContent()).toBe(
-      '인증서 암호가 올바르지 않습니다. 이 PC에서의 확인은 횟수 제한이 없지만, 은행 사이트는 5회 오류 시 잠길 수 있습니다. 암호를 잊었다면 은행에서 재발급을 받아야 합니다.',
+      '인증서 암호가 올바르지 않습니다. 이 PC에서의 확인으로 인증서가 잠기지는 않지만(5회를 넘으면 잠시 기다린 뒤 다시 확인합니다), 은행 사이트는 5회 오류 시 잠길 수 있습니다. 암호를 잊었다면 은행에서 재발급을 받아야 합니다.',
     )
     // Nothing of the number or the password is kept by the page.
     const stored = await page.evaluate(() => JSON.stringify({ l: { ...localStorage }, s: { ...sessionStorage }, u: location.href }))

@@ -277,7 +277,7 @@ export const en: Record<MessageKey, string> = {
   'reminder.text': '{name}’s certificate expires in {n} {n|day|days}. Renew it with the bank or CA that issued it.',
 
   'error.WRONG_PASSWORD':
-    'The certificate password is not correct. Checking on this PC has no attempt limit, but bank sites may lock the certificate after 5 wrong tries. If you have forgotten the password, the bank has to reissue the certificate (재발급).',
+    'The certificate password is not correct. Checking on this PC never locks the certificate (after 5 wrong tries Dojang only makes you wait a little longer each time), but bank sites may lock it after 5 wrong tries. If you have forgotten the password, the bank has to reissue the certificate (재발급).',
   'error.WRONG_PASSWORD.kmDiffers': 'The signing key opened, but the encryption key (kmPri.key) has a different password. Nothing was changed. Try once more with the password you used before.',
   'error.CORRUPT_FILE': 'A certificate file is damaged or is not a certificate file. Use a copy from another place, or have the bank reissue the certificate.',
   'error.UNSUPPORTED_ALGORITHM': 'Dojang does not support this encryption scheme yet. The file was not changed. Use the program of the bank that issued the certificate.',

@@ -389,6 +389,7 @@ export function CertificateList({ visible, scan, onOpen, onImport, onRescan, onC
                   selected={selected.has(r.cert.id)}
                   active={start + k === activeIndex}
                   t={t}
+                  english={lang === 'en'}
                   date={date}
                   onClick={onRowClick}
                   onCheck={onCheck}
@@ -421,13 +422,14 @@ interface RowProps {
   selected: boolean
   active: boolean
   t: Translate
+  english: boolean
   date: (iso: string) => string
   onClick: (index: number, e: MouseEvent) => void
   onCheck: (index: number) => void
   onOpen: (id: string) => void
 }
 
-const CertRow = memo(function CertRow({ row, index, selected, active, t, date, onClick, onCheck, onOpen }: RowProps) {
+const CertRow = memo(function CertRow({ row, index, selected, active, t, english, date, onClick, onCheck, onOpen }: RowProps) {
   const c = row.cert
   const missing = c.copies.length - row.presentCopies
   return (
@@ -453,7 +455,7 @@ const CertRow = memo(function CertRow({ row, index, selected, active, t, date, o
         />
       </div>
       <div role="gridcell" className="cell cell-purpose">
-        <span className="purpose">{c.purpose ?? t('list.purposeUnknown')}</span>
+        <span className="purpose">{(english ? c.purposeEn : c.purpose) ?? c.purpose ?? t('list.purposeUnknown')}</span>
       </div>
       <div role="gridcell" className="cell cell-name">
         <button

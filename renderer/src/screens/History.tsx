@@ -82,7 +82,7 @@ export function History() {
                 <td className="nowrap">{dateTime(e.at)}</td>
                 <td className="nowrap">{ACTION_KEYS[e.action] ? t(ACTION_KEYS[e.action]!) : e.action}</td>
                 <td>
-                  {e.certificateId && <div>{names.get(e.certificateId) ?? t('history.unknownCert')}</div>}
+                  {e.certificateId && <div>{e.name ?? names.get(e.certificateId) ?? t('history.unknownCert')}</div>}
                   {e.locations.map((l) => (
                     <code key={l} className="path">
                       {l}
