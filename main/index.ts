@@ -3,10 +3,11 @@
  * logic lives in Electron-free modules; this file only wires them (and is tested with a mocked `electron`).
  */
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, Notification, session, shell, type WebContents } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell, type WebContents } from 'electron'
 import type { DojangEvent } from '../common/contract'
 import { certificateId } from '../common/certificateId'
 import { dueReminders, reminderKey } from './core/app/calendar'
+import { cryptoSelfTest } from './core/crypto/selfTest'
 import { createRemovableWatcher } from './core/stores/usbTrigger'
 import { broadcast, registerIpc } from './ipc'
 import { createHandlers } from './handlers'
@@ -63,6 +64,14 @@ if (!app.requestSingleInstanceLock()) {
   process.on('unhandledRejection', (reason) => console.error('dojang: unhandled rejection', reason))
 
   void app.whenReady().then(async () => {
+    // A cipher that computes something else here would write keys no bank can open: refuse to start instead.
+    const failures = cryptoSelfTest()
+    if (failures.length > 0) {
+      console.error('dojang: crypto self-test failed', failures)
+      dialog.showErrorBox('Dojang cannot start safely', `The encryption built into this computer's copy of Dojang failed its self-test (${failures.map((f) => f.check).join(', ')}). Nothing was changed. Please reinstall Dojang.\n\n암호 기능 자체 점검에 실패하여 도장을 시작하지 않았습니다. 아무것도 바뀌지 않았습니다. 도장을 다시 설치해 주세요.`)
+      app.quit()
+      return
+    }
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
     session.defaultSession.setPermissionCheckHandler(() => false)
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

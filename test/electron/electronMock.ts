@@ -102,7 +102,7 @@ export function makeElectronMock(userData: string) {
     },
     shell: { openExternal: (url: string) => (recorded.opened.push(url), Promise.resolve()) },
     Notification: Object.assign(function () {}, { isSupported: () => false }),
-    dialog: { showSaveDialog: async () => ({ canceled: true }), showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
+    dialog: { showErrorBox: (title: string) => recorded.opened.push(`error:${title}`), showSaveDialog: async () => ({ canceled: true }), showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => recorded.exposed.set(key, api) },
     ipcRenderer: {
       invoke: (channel: string, ...args: unknown[]) => {
