@@ -91,6 +91,15 @@ export interface AuditEntryView {
   outcome: string
 }
 
+/** One set of files an operation replaced (a password change, an overwrite), kept until the user empties it. */
+export interface BackupView {
+  id: string
+  createdAt: string
+  reason: string
+  files: number
+  intact: boolean
+}
+
 export interface SettingsView {
   language: 'ko' | 'en'
   notifyDays: number[]
@@ -175,6 +184,8 @@ export const requestSchemas = {
     .strict(),
   auditLog: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
   exportCalendar: empty,
+  listBackups: empty,
+  emptyBackups: z.object({ olderThanDays: z.number().int().min(0).max(36500).optional() }).strict(),
 } as const
 
 // Compile-time check: the schemas name exactly the methods of common/methods.ts.
@@ -209,6 +220,8 @@ export interface ResponseMap {
   setSettings: SettingsView
   auditLog: AuditEntryView[]
   exportCalendar: { path: string } | null
+  listBackups: BackupView[]
+  emptyBackups: { removed: number }
 }
 
 export type ResponseOf<M extends MethodName> = ResponseMap[M]

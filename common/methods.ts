@@ -22,6 +22,8 @@ export const METHOD_NAMES = [
   'setSettings',
   'auditLog',
   'exportCalendar',
+  'listBackups',
+  'emptyBackups',
 ] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]

@@ -279,6 +279,14 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       )
     },
 
+    async listBackups() {
+      return (await services.listBackups()).map((b) => ({ id: b.backupId, createdAt: b.createdAt, reason: b.reason, files: b.files.length, intact: b.intact }))
+    },
+
+    async emptyBackups({ olderThanDays }) {
+      return { removed: await services.emptyBackups({ olderThanDays }) }
+    },
+
     async exportCalendar() {
       const out = await ports.chooseSavePath({ title: 'Calendar', defaultName: 'dojang-expiry.ics', extensions: ['ics'] })
       if (!out) return null

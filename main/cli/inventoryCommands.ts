@@ -223,6 +223,32 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         return EXIT.OK
       }
 
+      case 'backups': {
+        const [sub = 'list', id] = positionals
+        if (sub === 'list') {
+          const rows = (await services.listBackups()).map((b) => ({ id: b.backupId, createdAt: b.createdAt, reason: b.reason, files: b.files.map((f) => f.path), intact: b.intact }))
+          if (json) out(JSON.stringify(rows, null, 2))
+          else if (rows.length === 0) err('No backups.')
+          else for (const r of rows) out(`${r.id}  ${r.createdAt.slice(0, 19)}  ${r.reason}  ${r.files.join('  ')}`)
+          return EXIT.OK
+        }
+        if (sub === 'empty') {
+          const days = values['older-than-days'] === undefined ? undefined : Number(values['older-than-days'])
+          if (days !== undefined && (!Number.isInteger(days) || days < 0)) throw new DojangError('INVALID_INPUT', '--older-than-days takes a whole number of days')
+          const removed = await services.emptyBackups({ olderThanDays: days })
+          if (json) out(JSON.stringify({ removed }))
+          else out(`Removed ${removed} backup${removed === 1 ? '' : 's'}.`)
+          return EXIT.OK
+        }
+        if (sub === 'restore' && id) {
+          const undo = await services.restoreBackup(id)
+          if (json) out(JSON.stringify({ backupId: undo }))
+          else out(`Restored. The files it replaced are backup ${undo}.`)
+          return EXIT.OK
+        }
+        throw new DojangError('INVALID_INPUT', 'backups takes: list | empty [--older-than-days N] | restore <backup-ID>')
+      }
+
       default:
         return EXIT.USAGE
     }
@@ -231,4 +257,4 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
   }
 }
 
-export const INVENTORY_COMMANDS = new Set(['scan', 'list', 'report', 'expiring', 'copy', 'move', 'delete', 'trash', 'restore'])
+export const INVENTORY_COMMANDS = new Set(['scan', 'list', 'report', 'expiring', 'copy', 'move', 'delete', 'trash', 'restore', 'backups'])

@@ -29,6 +29,8 @@ Usage:
   dojang delete <cert-folder|keychain:ID>       moves the copy to Dojang's trash
   dojang trash [--json]                          lists the trash
   dojang restore <trash-ID> [--overwrite]
+  dojang backups [list|empty [--older-than-days N]|restore <backup-ID>] [--json]
+                                                 files replaced by password changes and overwrites
   dojang check-password <cert-folder> [--password-stdin] [--km-separate] [--json]
   dojang change-password <cert-folder> [--password-stdin] [--km-separate] [--allow-weak] [--data-dir DIR]
   dojang verify-vid <cert-folder> [--password-stdin]
@@ -83,6 +85,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         out: { type: 'string' },
         profile: { type: 'string' },
         'include-km': { type: 'boolean' },
+        'older-than-days': { type: 'string' },
       },
     })
   } catch (e) {

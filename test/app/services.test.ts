@@ -204,6 +204,16 @@ describe('operations through the IPC handler table', () => {
     services = await openServices({ dataDir: join(tmp.dir, 'data'), diskRoots: [rootA, rootB], volumeSource: null })
   })
 
+  it('lists and empties the backups a password change left, and logs the wipe', async () => {
+    await call(invokeMethod(handlers, 'changePassword', { locations: [folderA], oldPassword: FIXTURE_PASSWORD, newPassword: NEW_PASSWORD }))
+    const backups = await call(invokeMethod(handlers, 'listBackups', {}))
+    expect(backups.map((b) => [b.reason, b.files, b.intact])).toEqual([['change-password', 2, true]])
+    expect(await call(invokeMethod(handlers, 'emptyBackups', { olderThanDays: 1 }))).toEqual({ removed: 0 })
+    expect(await call(invokeMethod(handlers, 'emptyBackups', {}))).toEqual({ removed: 1 })
+    expect(await call(invokeMethod(handlers, 'listBackups', {}))).toEqual([])
+    expect((await call(invokeMethod(handlers, 'auditLog', {})))[0]!.action).toBe('wipe')
+  })
+
   it('settings round-trip and an .ics calendar is written', async () => {
     const s = await call(invokeMethod(handlers, 'setSettings', { language: 'en', notifyDays: [14, 3] }))
     expect(s).toMatchObject({ language: 'en', notifyDays: [14, 3] })

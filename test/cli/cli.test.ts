@@ -175,6 +175,27 @@ describe('dojang verify-vid', () => {
   })
 })
 
+describe('dojang backups', () => {
+  it('lists the backup of a password change, restores it (the old password works again) and empties the backups', () => {
+    expect(dojang(['change-password', folder, '--password-stdin'], { input: `${FIXTURE_PASSWORD}\n${NEW_PASSWORD}\n`, env }).status).toBe(0)
+    const list = JSON.parse(dojang(['backups', '--json'], { env }).stdout)
+    expect(list).toHaveLength(1)
+    expect(list[0].reason).toBe('change-password')
+    expect(list[0].files.map((f: string) => f.split('/').pop()).sort()).toEqual(['kmPri.key', 'signPri.key'])
+
+    const restored = dojang(['backups', 'restore', list[0].id], { env })
+    expect(restored.status, restored.stderr).toBe(0)
+    expect(dojang(['check-password', folder, '--password-stdin'], { input: `${FIXTURE_PASSWORD}\n` }).status).toBe(0)
+    // The restore is itself a backup, so it can be undone too.
+    expect(JSON.parse(dojang(['backups', 'list', '--json'], { env }).stdout)).toHaveLength(2)
+
+    const emptied = dojang(['backups', 'empty', '--json'], { env })
+    expect(JSON.parse(emptied.stdout)).toEqual({ removed: 2 })
+    expect(JSON.parse(dojang(['backups', '--json'], { env }).stdout)).toEqual([])
+    expect(dojang(['backups', 'frobnicate'], { env }).status).toBe(EXIT.USAGE)
+  })
+})
+
 describe('dojang export-pfx / import-pfx', () => {
   it('exports a bank-style PFX that OpenSSL opens with randomNum, and imports it as a new NPKI folder', async () => {
     const pfx = join(tmp.dir, 'hong.pfx')

@@ -129,3 +129,24 @@ describe('history', () => {
     await w.host.screenshot('history-ko')
   })
 })
+
+describe('backups', () => {
+  it('shows the backups a password change left and empties them after a second click', async () => {
+    const page = w.host.page
+    const changed = await w.host.handlers.changePassword({ locations: [w.hongFolder], oldPassword: FIXTURE_PASSWORD, newPassword: NEW_PASSWORD })
+    expect(changed.changed).toHaveLength(1)
+    await page.locator('[data-nav=settings]').click()
+    const panel = page.locator('[data-panel=backups]')
+    await expect.poll(() => panel.locator('[data-backup-count]').getAttribute('data-backup-count')).toBe('1')
+    const button = panel.locator('[data-action=empty-backups]')
+    await button.click()
+    // The first click only asks; nothing is gone yet.
+    expect((await w.host.handlers.listBackups({})).length).toBe(1)
+    await expect.poll(() => button.textContent()).toContain('되돌릴 수 없음')
+    await w.host.screenshot('settings-backups-ko')
+    await button.click()
+    await expect.poll(() => panel.locator('[data-backup-count]').getAttribute('data-backup-count')).toBe('0')
+    expect(await w.host.handlers.listBackups({})).toEqual([])
+    expect(existsSync(w.hongFolder)).toBe(true)
+  })
+})

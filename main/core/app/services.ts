@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 import { DojangError, isDojangError } from '../../../common/errors'
-import { recoverJournals } from '../fsx'
+import { emptyBackups, listBackups, recoverJournals, restoreBackup, type BackupInfo } from '../fsx'
 import { openInventory, type Inventory } from '../inventory'
 import type { AuditInput, CertificateWithCopies, ListQuery } from '../inventory/types'
 import { loadCertBundle } from '../npki/certFolder'
@@ -372,6 +372,24 @@ export class Services {
       await this.refreshCopy({ medium: store.medium, storeId: store.root, location: r.dir, label: store.label })
       return { location: r.dir, warnings: [...r.warnings] }
     })
+  }
+
+  /** The files earlier operations replaced (old key files still open with the old password). */
+  listBackups(): Promise<BackupInfo[]> {
+    return listBackups(this.dataDir)
+  }
+
+  /** Deletes backups for good: after a password change because the old one leaked, the old files must go too. */
+  async emptyBackups(opts: { olderThanDays?: number } = {}): Promise<number> {
+    const olderThan = opts.olderThanDays === undefined ? undefined : new Date(this.now().getTime() - opts.olderThanDays * 86_400_000)
+    return this.audited({ action: 'wipe', locations: [], detail: { what: 'backups', olderThanDays: opts.olderThanDays ?? 0 } }, () =>
+      emptyBackups(this.dataDir, olderThan ? { olderThan } : {}),
+    )
+  }
+
+  /** Puts the files of a backup back (itself undoable: the files it replaces become a new backup). */
+  async restoreBackup(id: string): Promise<string> {
+    return this.audited({ action: 'restore', locations: [], detail: { what: 'backup' } }, async () => (await restoreBackup(this.dataDir, id)).backupId)
   }
 
   /** Copies a certificate from a folder outside the known roots (an import's staging folder) into a medium. */

@@ -3,7 +3,7 @@
  * Dojang sees right now. Each change is saved at once (no Save button to forget).
  */
 import { useEffect, useId, useState } from 'react'
-import type { MediumInfo, SettingsView } from '../../../common/contract'
+import type { BackupView, MediumInfo, SettingsView } from '../../../common/contract'
 import { call } from '../api'
 import { useDojangEvent } from '../app/events'
 import { ErrorBox } from '../components/ErrorBox'
@@ -25,12 +25,28 @@ export function Settings({ onLanguage }: Props) {
   const [newRoot, setNewRoot] = useState('')
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState(false)
+  const [backups, setBackups] = useState<BackupView[] | null>(null)
+  const [confirmEmpty, setConfirmEmpty] = useState(false)
   const rootHint = useId()
 
   useEffect(() => {
     call('getSettings', {}).then(setSettings, setError)
     call('listMedia', {}).then(setMedia, setError)
+    call('listBackups', {}).then(setBackups, setError)
   }, [])
+
+  // Two steps, because emptied backups cannot come back.
+  const emptyBackups = async () => {
+    if (!confirmEmpty) return setConfirmEmpty(true)
+    setConfirmEmpty(false)
+    try {
+      const r = await call('emptyBackups', {})
+      toasts.show({ text: t('settings.backupsEmptied', { n: r.removed }), kind: 'success' })
+      setBackups(await call('listBackups', {}))
+    } catch (e) {
+      setError(e)
+    }
+  }
   useDojangEvent((e) => {
     if (e.type === 'mediaChanged') setMedia(e.media)
   })
@@ -168,6 +184,15 @@ export function Settings({ onLanguage }: Props) {
                 {t('settings.addRoot')}
               </button>
             </form>
+          </fieldset>
+
+          <fieldset className="panel" data-panel="backups">
+            <legend>{t('settings.backups')}</legend>
+            <p className="subtle">{t('settings.backupsIntro')}</p>
+            <p data-backup-count={backups?.length ?? 0}>{backups ? t('settings.backupsCount', { n: backups.length }) : ''}</p>
+            <button type="button" className={confirmEmpty ? 'btn btn-danger' : 'btn'} disabled={!backups || backups.length === 0} onClick={() => void emptyBackups()} data-action="empty-backups">
+              {confirmEmpty ? t('settings.backupsConfirm') : t('settings.backupsEmpty')}
+            </button>
           </fieldset>
 
           <fieldset className="panel">
