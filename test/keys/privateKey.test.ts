@@ -7,22 +7,13 @@ import { DojangError } from '../../common/errors'
 import { encodeOid, encodeSmallInteger, encodeTlv, readSingle, TAG, toHex } from '../../main/core/asn1/der'
 import { parsePrivateKeyInfo } from '../../main/core/npki/pkcs8'
 import { decryptPrivateKey, encryptPrivateKey, parseEncryptedKeyFile, type KeyScheme } from '../../main/core/npki/privateKey'
+import { codeOfSync as codeOf } from '../support/errors'
 import { FIXTURE_PASSWORD, fixture, PYPINKSIGN_PASSWORD, tempDir, VECTORS } from '../support/fixtures'
 import { openssl, opensslModulus } from '../support/openssl'
 
 const HONG = 'NPKI/testsign/USER/cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4IB,o=testsign,c=kr'
 const signPlain = fixture('plain', 'signPri.pkcs8.der')
 const kmPlain = fixture('plain', 'kmPri.pkcs8.der')
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof DojangError) return e.code
-    throw e
-  }
-  return 'OK'
-}
 
 /** The RSA modulus of the fixture certificate, straight from OpenSSL (independent of our parser). */
 function certModulus(path: string): Uint8Array {

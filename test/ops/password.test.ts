@@ -6,19 +6,10 @@ import { DojangError } from '../../common/errors'
 import { listBackups, snapshotDir } from '../../main/core/fsx'
 import { decryptPrivateKey, encryptPrivateKey, parseEncryptedKeyFile } from '../../main/core/npki/privateKey'
 import { changePassword, checkPassword } from '../../main/core/ops/password'
+import { codeOf } from '../support/errors'
 import { copyHongFolder, FIXTURE_PASSWORD, fixture, tempDir } from '../support/fixtures'
 
 const NEW_PASSWORD = 'Dojang#2026pw'
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof DojangError) return e.code
-    throw e
-  }
-  return 'OK'
-}
 
 let tmp: { dir: string; cleanup: () => Promise<void> }
 let folder: string

@@ -28,16 +28,7 @@ export function randomPassword(): string {
   return `P${randomBytes(9).toString('base64url')}!7`
 }
 
-/** The DojangError code a call fails with, 'OK' when it does not fail; anything untyped is rethrown. */
-export function codeOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof DojangError) return e.code
-    throw e
-  }
-  return 'OK'
-}
+export { codeOfSync as codeOf } from '../support/errors'
 
 export function errorOf(fn: () => unknown): DojangError {
   try {

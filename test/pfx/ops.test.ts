@@ -1,28 +1,18 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DojangError } from '../../common/errors'
 import { toHex } from '../../main/core/asn1/der'
 import { listBackups } from '../../main/core/fsx'
 import { parsePrivateKeyInfo } from '../../main/core/npki/pkcs8'
 import { importPfx } from '../../main/core/npki/pfx'
 import { decryptPrivateKey, parseEncryptedKeyFile } from '../../main/core/npki/privateKey'
 import { exportFolderToPfx, importPfxToRoot } from '../../main/core/ops/pfx'
+import { codeOf } from '../support/errors'
 import { copyHongFolder, FIXTURE_PASSWORD, fixture, PYPINKSIGN_PASSWORD, tempDir } from '../support/fixtures'
 import { hong, opensslInfo, pypinksign, randomPassword, RANDOM_NUM_OID } from './helpers'
 
 const NEW_PASSWORD = 'Dojang#2026pw'
 const DN = 'cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4IB,o=testsign,c=kr'
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof DojangError) return e.code
-    throw e
-  }
-  return 'OK'
-}
 
 let tmp: { dir: string; cleanup: () => Promise<void> }
 let root: string

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DojangError } from '../../common/errors'
 import type { CertBundle } from '../../main/core/stores/types'
 import { fixture, HONG_DIR } from '../support/fixtures'
 
@@ -10,26 +9,7 @@ export const HONG_DN = 'cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4I
 export const YESSIGN_DN = 'cn=HKD(KILDONG.HONG)009104120200225191000030,ou=INITECH,ou=personal4IB,o=yessign,c=kr'
 export const HONG_SERIAL = '03e9'
 
-/** The error code of a rejected promise, or 'OK'. Anything that is not a DojangError fails the test. */
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof DojangError) return e.code
-    throw e
-  }
-  return 'OK'
-}
-
-export async function errorOf(p: Promise<unknown>): Promise<DojangError> {
-  try {
-    await p
-  } catch (e) {
-    if (e instanceof DojangError) return e
-    throw e
-  }
-  throw new Error('expected a DojangError')
-}
+export { codeOf, errorOf } from '../support/errors'
 
 /** The four files of the 홍길동 fixture, as a bundle. */
 export async function hongBundle(): Promise<CertBundle> {
