@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell, type WebContents } from 'electron'
 import type { DojangEvent } from '../common/contract'
 import { certificateId } from '../common/certificateId'
-import { dueReminders, reminderKey } from './core/app/calendar'
+import { dueReminders, loadSentReminders, reminderKey, saveSentReminders } from './core/app/calendar'
 import { cryptoSelfTest } from './core/crypto/selfTest'
 import { createRemovableWatcher } from './core/stores/usbTrigger'
 import { broadcast, registerIpc } from './ipc'
@@ -99,17 +99,19 @@ if (!app.requestSingleInstanceLock()) {
       services.close()
     })
 
-    // Expiry reminders at D-30, D-7, D-1 (the days are a setting), once per threshold while the app runs.
-    const sent = new Set<string>()
+    // Expiry reminders at D-30, D-7, D-1 (the days are a setting), each once, also across restarts.
+    const sent = await loadSentReminders(services.dataDir)
     const remind = () => {
       const { notifyDays } = services.inventory.getSettings()
-      for (const r of dueReminders(services.listCertificates(), notifyDays, new Date(), sent)) {
+      const due = dueReminders(services.listCertificates(), notifyDays, new Date(), sent)
+      for (const r of due) {
         sent.add(reminderKey(r))
         emit({ type: 'expiryReminder', certificateId: certificateId(r.issuer, r.serial), name: r.name, daysLeft: r.daysLeft })
         if (Notification.isSupported()) {
           new Notification({ title: `공동인증서 만료 D-${r.daysLeft}`, body: `${r.name}: 만료 전에 은행이나 인증기관에서 갱신하세요. / Renew before it expires.` }).show()
         }
       }
+      if (due.length > 0) void saveSentReminders(services.dataDir, sent).catch((e) => console.error('dojang: could not save reminders', e))
     }
     setTimeout(remind, 10_000).unref()
     setInterval(remind, 6 * 60 * 60 * 1000).unref()

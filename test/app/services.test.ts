@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { certificateId } from '../../common/certificateId'
 import { DojangError } from '../../common/errors'
-import { dueReminders, expiryCalendar } from '../../main/core/app/calendar'
+import { dueReminders, expiryCalendar, loadSentReminders, reminderKey, saveSentReminders } from '../../main/core/app/calendar'
 import { openServices, type Services } from '../../main/core/app/services'
 import { snapshotDir } from '../../main/core/fsx'
 import { encryptPrivateKey, decryptPrivateKey } from '../../main/core/npki/privateKey'
@@ -249,6 +249,20 @@ describe('expiry reminders', () => {
     expect(dueReminders([cert('2026-11-01T00:00:00Z')], [30, 7, 1], now, new Set())).toEqual([])
     const sent = new Set([`1@CN=CA#7`])
     expect(dueReminders([cert('2026-11-27T00:00:00Z')], [30, 7, 1], now, sent)).toEqual([])
+  })
+
+  it('remembers sent reminders across restarts', async () => {
+    const { dir, cleanup } = await tempDir()
+    try {
+      expect(await loadSentReminders(dir)).toEqual(new Set())
+      const due = dueReminders([cert('2026-11-27T00:00:00Z')], [30, 7, 1], now, await loadSentReminders(dir))
+      await saveSentReminders(dir, new Set(due.map(reminderKey)))
+      expect(dueReminders([cert('2026-11-27T00:00:00Z')], [30, 7, 1], now, await loadSentReminders(dir))).toEqual([])
+      // The next threshold still fires.
+      expect(dueReminders([cert('2026-11-22T12:00:00Z')], [30, 7, 1], now, await loadSentReminders(dir)).map((r) => r.threshold)).toEqual([1])
+    } finally {
+      await cleanup()
+    }
   })
 
   it('writes a valid calendar with folded lines', () => {

@@ -2,6 +2,9 @@
  * Expiry reminders and the calendar export: pure functions over the inventory's certificates, so the app's
  * notifier and the tests share them.
  */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../fsx'
 import type { CertificateWithCopies } from '../inventory/types'
 
 const DAY = 86_400_000
@@ -88,4 +91,20 @@ export function expiryCalendar(certs: CertificateWithCopies[], notifyDays: numbe
   }
   lines.push('END:VCALENDAR')
   return lines.map(fold).join('\r\n') + '\r\n'
+}
+
+const SENT_FILE = 'reminders-sent.json'
+
+/** The reminders already shown, kept in the data folder so that a restart does not repeat them. */
+export async function loadSentReminders(dataDir: string): Promise<Set<string>> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(dataDir, SENT_FILE), 'utf8'))
+    return new Set(Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [])
+  } catch {
+    return new Set() // none yet, or unreadable: at worst a reminder shows once more
+  }
+}
+
+export async function saveSentReminders(dataDir: string, sent: ReadonlySet<string>): Promise<void> {
+  await writeFileAtomic(join(dataDir, SENT_FILE), new TextEncoder().encode(JSON.stringify([...sent])))
 }
