@@ -79,6 +79,11 @@ export interface TestHostOptions {
   beforeLoad?: (services: Services) => void | Promise<void>
   /** Extra page scripts (source text) that run before the renderer's own, e.g. performance observers. */
   initScripts?: string[]
+  /**
+   * Turn the keychain medium on (the real keytar store). The test file must first point this process at a private
+   * Secret Service (test/support/secretService.ts).
+   */
+  keychain?: boolean
 }
 
 export interface TestHost {
@@ -118,7 +123,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
   const volumeSource: VolumeSource = {
     listVolumes: async (): Promise<MountedVolume[]> => state.removableRoots.map((root, i) => ({ root, name: `USB${i + 1}`, removable: true })),
   }
-  const services = await openServices({ dataDir: opts.dataDir, diskRoots: opts.roots, volumeSource, secretStore: null })
+  const services = await openServices({ dataDir: opts.dataDir, diskRoots: opts.roots, volumeSource, ...(opts.keychain ? {} : { secretStore: null }) })
   const events: DojangEvent[] = []
   let forward: (e: DojangEvent) => void = () => {}
   const emit = (e: DojangEvent) => {

@@ -50,6 +50,7 @@ export async function startWorld(opts: { browser?: Browser; withUsb?: boolean; w
       removableRoots: opts.withUsb === false ? [] : [usbMount],
       ...(opts.browser ? { browser: opts.browser } : {}),
       ...(opts.viewport ? { viewport: opts.viewport } : {}),
+      ...(opts.keychain ? { keychain: true } : {}),
       saveDir: join(tmp.dir, 'saved'),
     })
     return {
