@@ -7,11 +7,11 @@ import { useId, useState } from 'react'
 import type { CertificateView } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
 import { ApiError, call, errorText } from '../api'
-import { Dialog } from '../components/Dialog'
-import { ErrorBox } from '../components/ErrorBox'
+import { DialogForm } from '../components/DialogForm'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
+import { useDialogSubmit } from '../components/useDialogSubmit'
 import { useI18n } from '../i18n'
 
 interface Props {
@@ -27,10 +27,15 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
   const [next, setNext] = useState('')
   const [confirm, setConfirm] = useState('')
   const [allCopies, setAllCopies] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const rulesId = useId()
   const confirmId = useId()
+
+  const clear = () => {
+    setCurrent('')
+    setNext('')
+    setConfirm('')
+  }
+  const { busy, error, run, cancel } = useDialogSubmit(onClose, clear)
 
   const usable = detail.copies.filter((c) => !c.missing && c.files.signPri)
   const locations = allCopies ? usable.map((c) => c.location) : [location]
@@ -39,73 +44,49 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
   const same = next !== '' && next === current
   const canSubmit = !busy && current !== '' && rules.ok && confirm === next && !same
 
-  const clear = () => {
-    setCurrent('')
-    setNext('')
-    setConfirm('')
-  }
-
-  const submit = async () => {
+  const submit = () => {
     if (!canSubmit) return
-    setBusy(true)
-    setError(null)
-    try {
-      const r = await call('changePassword', { locations, oldPassword: current, newPassword: next })
-      clear()
-      onClose()
-      toasts.show({ text: t('password.done', { n: r.changed.length }), kind: 'success' })
-      // "Every copy": each copy changes on its own; one with another password is left as it was and named here.
-      for (const f of r.failed) {
-        toasts.show({ text: `${t('password.copyFailed', { location: f.location })} ${errorText(new ApiError('changePassword', f.error), t)}`, kind: 'error', timeout: 20_000 })
-      }
-    } catch (e) {
-      clear()
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  const cancel = () => {
-    clear()
-    onClose()
+    void run(
+      () => call('changePassword', { locations, oldPassword: current, newPassword: next }),
+      (r) => {
+        toasts.show({ text: t('password.done', { n: r.changed.length }), kind: 'success' })
+        // "Every copy": each copy changes on its own; one with another password is left as it was and named here.
+        for (const f of r.failed) {
+          toasts.show({ text: `${t('password.copyFailed', { location: f.location })} ${errorText(new ApiError('changePassword', f.error), t)}`, kind: 'error', timeout: 20_000 })
+        }
+      },
+    )
   }
 
   return (
-    <Dialog name="change-password" title={t('password.title')} onClose={cancel} busy={busy}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          void submit()
-        }}
-      >
-        <p className="subtle">{t('password.intro', { name: detail.name })}</p>
-        <PasswordField label={t('password.current')} name="current-password" value={current} onChange={setCurrent} autoFocus />
-        <PasswordField label={t('password.new')} name="new-password" value={next} onChange={setNext} describedBy={rulesId} invalid={next !== '' && !rules.ok} />
-        <PasswordRules password={next} id={rulesId} />
-        <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} describedBy={confirmId} invalid={mismatch} />
-        <p id={confirmId} className={mismatch ? 'field-error' : 'sr-only'} aria-live="polite">
-          {mismatch ? t('password.mismatch') : ''}
-        </p>
-        {same && <p className="field-error">{t('password.same')}</p>}
-        <p className="note">{t('password.compatNote')}</p>
-        {usable.length > 1 && (
-          <label className="check-row">
-            <input type="checkbox" checked={allCopies} onChange={(e) => setAllCopies(e.target.checked)} name="all-copies" />
-            <span>{t('password.allCopies', { n: usable.length })}</span>
-          </label>
-        )}
-        {allCopies && <p className="note">{t('password.allCopiesNote')}</p>}
-        <ErrorBox error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={cancel} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!canSubmit} data-action="confirm-password">
-            {busy ? t('common.working') : t('password.submit')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <DialogForm
+      name="change-password"
+      title={t('password.title')}
+      busy={busy}
+      error={error}
+      onCancel={cancel}
+      onSubmit={submit}
+      canSubmit={canSubmit}
+      submitLabel={t('password.submit')}
+      submitAction="confirm-password"
+    >
+      <p className="subtle">{t('password.intro', { name: detail.name })}</p>
+      <PasswordField label={t('password.current')} name="current-password" value={current} onChange={setCurrent} autoFocus />
+      <PasswordField label={t('password.new')} name="new-password" value={next} onChange={setNext} describedBy={rulesId} invalid={next !== '' && !rules.ok} />
+      <PasswordRules password={next} id={rulesId} />
+      <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} describedBy={confirmId} invalid={mismatch} />
+      <p id={confirmId} className={mismatch ? 'field-error' : 'sr-only'} aria-live="polite">
+        {mismatch ? t('password.mismatch') : ''}
+      </p>
+      {same && <p className="field-error">{t('password.same')}</p>}
+      <p className="note">{t('password.compatNote')}</p>
+      {usable.length > 1 && (
+        <label className="check-row">
+          <input type="checkbox" checked={allCopies} onChange={(e) => setAllCopies(e.target.checked)} name="all-copies" />
+          <span>{t('password.allCopies', { n: usable.length })}</span>
+        </label>
+      )}
+      {allCopies && <p className="note">{t('password.allCopiesNote')}</p>}
+    </DialogForm>
   )
 }

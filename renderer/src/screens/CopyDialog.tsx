@@ -5,10 +5,10 @@
 import { useEffect, useState } from 'react'
 import type { CopyView, MediumInfo } from '../../../common/contract'
 import { call, isApiError } from '../api'
-import { Dialog } from '../components/Dialog'
-import { ErrorBox } from '../components/ErrorBox'
+import { DialogForm } from '../components/DialogForm'
 import { MediumTag } from '../components/Icons'
 import { useToasts } from '../components/Toasts'
+import { useDialogSubmit } from '../components/useDialogSubmit'
 import { useI18n } from '../i18n'
 
 interface Props {
@@ -25,9 +25,8 @@ export function CopyDialog({ copy, name, onClose }: Props) {
   const [media, setMedia] = useState<MediumInfo[] | null>(null)
   const [target, setTarget] = useState<string | null>(null)
   const [move, setMove] = useState(false)
-  const [busy, setBusy] = useState(false)
   const [conflict, setConflict] = useState(false)
-  const [error, setError] = useState<unknown>(null)
+  const { busy, error, setError, run } = useDialogSubmit(onClose)
 
   useEffect(() => {
     let live = true
@@ -47,82 +46,74 @@ export function CopyDialog({ copy, name, onClose }: Props) {
 
   const chosen = media?.find((m) => targetKey(m) === target) ?? null
 
-  const submit = async (overwrite: boolean) => {
+  const submit = (overwrite: boolean) => {
     if (!chosen) return
-    setBusy(true)
-    setError(null)
-    try {
-      const to = chosen.medium === 'keychain' || chosen.medium === 'token' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
-      const r = await call('copyCertificate', { location: copy.location, to, move, overwrite })
-      onClose()
-      toasts.show({ text: t(move ? 'copyDialog.moved' : 'copyDialog.copied', { where: chosen.label || r.location }), kind: 'success' })
-    } catch (e) {
-      if (isApiError(e, 'CONFLICT') && !overwrite) setConflict(true)
-      else setError(e)
-    } finally {
-      setBusy(false)
-    }
+    const to = chosen.medium === 'keychain' || chosen.medium === 'token' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
+    void run(
+      () => call('copyCertificate', { location: copy.location, to, move, overwrite }),
+      (r) => toasts.show({ text: t(move ? 'copyDialog.moved' : 'copyDialog.copied', { where: chosen.label || r.location }), kind: 'success' }),
+      (e) => {
+        const isConflict = isApiError(e, 'CONFLICT') && !overwrite
+        if (isConflict) setConflict(true)
+        return isConflict
+      },
+    )
   }
 
   return (
-    <Dialog name="copy" title={t('copyDialog.title')} onClose={onClose} busy={busy} wide>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          void submit(false)
-        }}
-      >
-        <p>{t('copyDialog.intro', { name })}</p>
-        <p className="from">
-          <MediumTag medium={copy.medium} /> <code className="path">{copy.location}</code>
-        </p>
-        <fieldset className="targets">
-          <legend>{t('copyDialog.target')}</legend>
-          {media === null && !error && <p className="subtle">{t('common.loading')}</p>}
-          {media?.length === 0 && <p className="note">{t('copyDialog.noTargets')}</p>}
-          {media?.map((m) => (
-            <label key={targetKey(m)} className="check-row target">
-              <input
-                type="radio"
-                name="target"
-                value={targetKey(m)}
-                checked={target === targetKey(m)}
-                onChange={() => {
-                  setTarget(targetKey(m))
-                  setConflict(false)
-                }}
-                data-root={m.root}
-                data-medium={m.medium}
-              />
-              <MediumTag medium={m.medium} />
-              <span>{m.label}</span>
-              {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
-            </label>
-          ))}
-        </fieldset>
-        <label className="check-row">
-          <input type="checkbox" checked={move} onChange={(e) => setMove(e.target.checked)} name="move" />
-          <span>{t('copyDialog.move')}</span>
-        </label>
-        {move && <p className="note">{t('copyDialog.moveNote')}</p>}
-        {conflict && (
-          <div className="conflict" role="alert">
-            <p>{t('copyDialog.conflict')}</p>
-            <button type="button" className="btn btn-danger" onClick={() => void submit(true)} disabled={busy} data-action="overwrite">
-              {t('copyDialog.overwrite')}
-            </button>
-          </div>
-        )}
-        <ErrorBox error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || !chosen} data-action="confirm-copy">
-            {busy ? t('common.working') : move ? t('copyDialog.submitMove') : t('copyDialog.submitCopy')}
+    <DialogForm
+      name="copy"
+      title={t('copyDialog.title')}
+      wide
+      busy={busy}
+      error={error}
+      onCancel={onClose}
+      onSubmit={() => submit(false)}
+      canSubmit={!busy && chosen !== null}
+      submitLabel={move ? t('copyDialog.submitMove') : t('copyDialog.submitCopy')}
+      submitAction="confirm-copy"
+    >
+      <p>{t('copyDialog.intro', { name })}</p>
+      <p className="from">
+        <MediumTag medium={copy.medium} /> <code className="path">{copy.location}</code>
+      </p>
+      <fieldset className="targets">
+        <legend>{t('copyDialog.target')}</legend>
+        {media === null && !error && <p className="subtle">{t('common.loading')}</p>}
+        {media?.length === 0 && <p className="note">{t('copyDialog.noTargets')}</p>}
+        {media?.map((m) => (
+          <label key={targetKey(m)} className="check-row target">
+            <input
+              type="radio"
+              name="target"
+              value={targetKey(m)}
+              checked={target === targetKey(m)}
+              onChange={() => {
+                setTarget(targetKey(m))
+                setConflict(false)
+              }}
+              data-root={m.root}
+              data-medium={m.medium}
+            />
+            <MediumTag medium={m.medium} />
+            <span>{m.label}</span>
+            {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
+          </label>
+        ))}
+      </fieldset>
+      <label className="check-row">
+        <input type="checkbox" checked={move} onChange={(e) => setMove(e.target.checked)} name="move" />
+        <span>{t('copyDialog.move')}</span>
+      </label>
+      {move && <p className="note">{t('copyDialog.moveNote')}</p>}
+      {conflict && (
+        <div className="conflict" role="alert">
+          <p>{t('copyDialog.conflict')}</p>
+          <button type="button" className="btn btn-danger" onClick={() => submit(true)} disabled={busy} data-action="overwrite">
+            {t('copyDialog.overwrite')}
           </button>
         </div>
-      </form>
-    </Dialog>
+      )}
+    </DialogForm>
   )
 }

@@ -5,8 +5,7 @@
 import { useState } from 'react'
 import type { CertificateView } from '../../../common/contract'
 import { call, errorText } from '../api'
-import { Dialog } from '../components/Dialog'
-import { ErrorBox } from '../components/ErrorBox'
+import { DialogForm } from '../components/DialogForm'
 import { MediumTag } from '../components/Icons'
 import { useToasts } from '../components/Toasts'
 import { useI18n } from '../i18n'
@@ -84,44 +83,40 @@ export function DeleteDialog({ certs, only, onClose, onDeleted }: Props) {
 
   const count = present.filter((l) => chosen.has(l)).length
   return (
-    <Dialog name="delete" title={t('delete.title')} onClose={onClose} busy={busy} wide>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          void submit()
-        }}
-      >
-        <p>{t('delete.intro')}</p>
-        <div className="delete-list">
-          {certs.map((c) => (
-            <fieldset key={c.id} className="delete-cert">
-              <legend>{c.name}</legend>
-              <ul>
-                {c.copies.map((p) => (
-                  <li key={p.location}>
-                    <label className={p.missing ? 'check-row disabled' : 'check-row'}>
-                      <input type="checkbox" checked={!p.missing && chosen.has(p.location)} disabled={p.missing || busy} onChange={() => toggle(p.location)} />
-                      <MediumTag medium={p.medium} />
-                      <code className="path">{p.location}</code>
-                      {p.missing && <span className="missing-note">{t('copy.missing')}</span>}
-                    </label>
-                  </li>
-                ))}
-              </ul>
-            </fieldset>
-          ))}
-        </div>
-        <p className="note">{t('delete.trashNote')}</p>
-        <ErrorBox error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-danger" disabled={busy || count === 0} data-action="confirm-delete">
-            {busy ? t('common.working') : t('delete.confirm', { n: count })}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <DialogForm
+      name="delete"
+      title={t('delete.title')}
+      wide
+      busy={busy}
+      error={error}
+      onCancel={onClose}
+      onSubmit={() => void submit()}
+      canSubmit={!busy && count > 0}
+      submitLabel={t('delete.confirm', { n: count })}
+      submitAction="confirm-delete"
+      danger
+    >
+      <p>{t('delete.intro')}</p>
+      <div className="delete-list">
+        {certs.map((c) => (
+          <fieldset key={c.id} className="delete-cert">
+            <legend>{c.name}</legend>
+            <ul>
+              {c.copies.map((p) => (
+                <li key={p.location}>
+                  <label className={p.missing ? 'check-row disabled' : 'check-row'}>
+                    <input type="checkbox" checked={!p.missing && chosen.has(p.location)} disabled={p.missing || busy} onChange={() => toggle(p.location)} />
+                    <MediumTag medium={p.medium} />
+                    <code className="path">{p.location}</code>
+                    {p.missing && <span className="missing-note">{t('copy.missing')}</span>}
+                  </label>
+                </li>
+              ))}
+            </ul>
+          </fieldset>
+        ))}
+      </div>
+      <p className="note">{t('delete.trashNote')}</p>
+    </DialogForm>
   )
 }

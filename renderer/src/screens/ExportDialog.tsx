@@ -6,10 +6,10 @@
 import { useState } from 'react'
 import type { CopyView } from '../../../common/contract'
 import { call } from '../api'
-import { Dialog } from '../components/Dialog'
-import { ErrorBox } from '../components/ErrorBox'
+import { DialogForm } from '../components/DialogForm'
 import { PasswordField } from '../components/PasswordField'
 import { useToasts } from '../components/Toasts'
+import { useDialogSubmit } from '../components/useDialogSubmit'
 import { useI18n } from '../i18n'
 
 interface Props {
@@ -26,85 +26,63 @@ export function ExportDialog({ copy, name, onClose }: Props) {
   const [pfxConfirm, setPfxConfirm] = useState('')
   const [profile, setProfile] = useState<'bank' | 'modern'>('bank')
   const [includeKm, setIncludeKm] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const hasKm = copy.files.kmCert && copy.files.kmPri
-  const mismatch = pfxConfirm !== '' && pfxConfirm !== pfxPassword
-  const canSubmit = !busy && password !== '' && pfxPassword !== '' && pfxPassword === pfxConfirm
-
   const clear = () => {
     setPassword('')
     setPfxPassword('')
     setPfxConfirm('')
   }
+  const { busy, error, run, cancel } = useDialogSubmit(onClose, clear)
+  const hasKm = copy.files.kmCert && copy.files.kmPri
+  const mismatch = pfxConfirm !== '' && pfxConfirm !== pfxPassword
+  const canSubmit = !busy && password !== '' && pfxPassword !== '' && pfxPassword === pfxConfirm
 
-  const submit = async () => {
+  const submit = () => {
     if (!canSubmit) return
-    setBusy(true)
-    setError(null)
-    try {
-      const r = await call('exportPfx', { location: copy.location, password, pfxPassword, profile, includeKm: hasKm ? includeKm : false })
-      clear()
-      onClose()
-      toasts.show(r ? { text: t('export.done', { path: r.path }), kind: 'success' } : { text: t('export.cancelled') })
-    } catch (e) {
-      clear()
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  const cancel = () => {
-    clear()
-    onClose()
+    void run(
+      () => call('exportPfx', { location: copy.location, password, pfxPassword, profile, includeKm: hasKm ? includeKm : false }),
+      (r) => toasts.show(r ? { text: t('export.done', { path: r.path }), kind: 'success' } : { text: t('export.cancelled') }),
+    )
   }
 
   return (
-    <Dialog name="export" title={t('export.title')} onClose={cancel} busy={busy}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          void submit()
-        }}
-      >
-        <p className="subtle">{t('export.intro', { name })}</p>
-        <PasswordField label={t('export.password')} name="cert-password" value={password} onChange={setPassword} autoFocus />
-        <PasswordField label={t('export.pfxPassword')} name="pfx-password" value={pfxPassword} onChange={setPfxPassword} />
-        <PasswordField label={t('export.pfxConfirm')} name="pfx-confirm" value={pfxConfirm} onChange={setPfxConfirm} invalid={mismatch} />
-        {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
-        <fieldset className="choices">
-          <legend>{t('export.profile')}</legend>
-          <label className="check-row">
-            <input type="radio" name="profile" value="bank" checked={profile === 'bank'} onChange={() => setProfile('bank')} />
-            <span>
-              <strong>{t('export.profileBank')}</strong> <span className="subtle">{t('export.profileBankHint')}</span>
-            </span>
-          </label>
-          <label className="check-row">
-            <input type="radio" name="profile" value="modern" checked={profile === 'modern'} onChange={() => setProfile('modern')} />
-            <span>
-              <strong>{t('export.profileModern')}</strong> <span className="subtle">{t('export.profileModernHint')}</span>
-            </span>
-          </label>
-        </fieldset>
-        {hasKm && (
-          <label className="check-row">
-            <input type="checkbox" checked={includeKm} onChange={(e) => setIncludeKm(e.target.checked)} name="include-km" />
-            <span>{t('export.includeKm')}</span>
-          </label>
-        )}
-        <p className="note">{t('export.note')}</p>
-        <ErrorBox error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={cancel} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!canSubmit} data-action="confirm-export">
-            {busy ? t('common.working') : t('export.submit')}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <DialogForm
+      name="export"
+      title={t('export.title')}
+      busy={busy}
+      error={error}
+      onCancel={cancel}
+      onSubmit={submit}
+      canSubmit={canSubmit}
+      submitLabel={t('export.submit')}
+      submitAction="confirm-export"
+    >
+      <p className="subtle">{t('export.intro', { name })}</p>
+      <PasswordField label={t('export.password')} name="cert-password" value={password} onChange={setPassword} autoFocus />
+      <PasswordField label={t('export.pfxPassword')} name="pfx-password" value={pfxPassword} onChange={setPfxPassword} />
+      <PasswordField label={t('export.pfxConfirm')} name="pfx-confirm" value={pfxConfirm} onChange={setPfxConfirm} invalid={mismatch} />
+      {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
+      <fieldset className="choices">
+        <legend>{t('export.profile')}</legend>
+        <label className="check-row">
+          <input type="radio" name="profile" value="bank" checked={profile === 'bank'} onChange={() => setProfile('bank')} />
+          <span>
+            <strong>{t('export.profileBank')}</strong> <span className="subtle">{t('export.profileBankHint')}</span>
+          </span>
+        </label>
+        <label className="check-row">
+          <input type="radio" name="profile" value="modern" checked={profile === 'modern'} onChange={() => setProfile('modern')} />
+          <span>
+            <strong>{t('export.profileModern')}</strong> <span className="subtle">{t('export.profileModernHint')}</span>
+          </span>
+        </label>
+      </fieldset>
+      {hasKm && (
+        <label className="check-row">
+          <input type="checkbox" checked={includeKm} onChange={(e) => setIncludeKm(e.target.checked)} name="include-km" />
+          <span>{t('export.includeKm')}</span>
+        </label>
+      )}
+      <p className="note">{t('export.note')}</p>
+    </DialogForm>
   )
 }

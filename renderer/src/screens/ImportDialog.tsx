@@ -7,12 +7,12 @@ import { useEffect, useId, useState, type DragEvent } from 'react'
 import type { MediumInfo } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
 import { call, isApiError, type ErrorOverrides } from '../api'
-import { Dialog } from '../components/Dialog'
-import { ErrorBox } from '../components/ErrorBox'
+import { DialogForm } from '../components/DialogForm'
 import { MediumTag } from '../components/Icons'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
+import { useDialogSubmit } from '../components/useDialogSubmit'
 import { useI18n, type MessageKey } from '../i18n'
 
 export interface DroppedFile {
@@ -53,11 +53,16 @@ export function ImportDialog({ initial, onClose }: Props) {
   const [media, setMedia] = useState<MediumInfo[] | null>(null)
   const [target, setTarget] = useState<string | null>(null)
   const [dragOver, setDragOver] = useState(false)
-  const [busy, setBusy] = useState(false)
   const [conflict, setConflict] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const [fileProblem, setFileProblem] = useState<MessageKey | null>(null)
   const rulesId = useId()
+
+  const clear = () => {
+    setPfxPassword('')
+    setNewPassword('')
+    setConfirm('')
+  }
+  const { busy, error, setError, run, cancel } = useDialogSubmit(onClose, clear)
 
   useEffect(() => {
     let live = true
@@ -79,12 +84,6 @@ export function ImportDialog({ initial, onClose }: Props) {
   const mismatch = confirm !== '' && confirm !== newPassword
   const canSubmit = !busy && chosen !== null && pfxPassword !== '' && rules.ok && confirm === newPassword
 
-  const clear = () => {
-    setPfxPassword('')
-    setNewPassword('')
-    setConfirm('')
-  }
-
   const onDrop = async (e: DragEvent<HTMLDivElement>) => {
     e.preventDefault()
     e.stopPropagation()
@@ -99,117 +98,104 @@ export function ImportDialog({ initial, onClose }: Props) {
     }
   }
 
-  const submit = async (overwrite: boolean) => {
+  const submit = (overwrite: boolean) => {
     if (!canSubmit || !chosen) return
-    setBusy(true)
-    setError(null)
-    try {
-      const to = chosen.medium === 'keychain' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
-      const r = await call('importPfx', { ...(file ? { bytes: file.bytes } : {}), pfxPassword, newPassword, to, overwrite })
-      clear()
-      onClose()
-      toasts.show({ text: t('import.done', { where: chosen.label }), kind: 'success' })
-      for (const w of r.warnings) toasts.show({ text: WARNING_KEYS[w] ? t(WARNING_KEYS[w]) : w, kind: 'info', timeout: 12_000 })
-    } catch (e) {
-      if (isApiError(e, 'CONFLICT') && !overwrite) setConflict(true)
-      else if (isApiError(e, 'CANCELLED')) {
+    const to = chosen.medium === 'keychain' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
+    void run(
+      () => call('importPfx', { ...(file ? { bytes: file.bytes } : {}), pfxPassword, newPassword, to, overwrite }),
+      (r) => {
+        toasts.show({ text: t('import.done', { where: chosen.label }), kind: 'success' })
+        for (const w of r.warnings) toasts.show({ text: WARNING_KEYS[w] ? t(WARNING_KEYS[w]) : w, kind: 'info', timeout: 12_000 })
+      },
+      (e) => {
+        if (isApiError(e, 'CONFLICT') && !overwrite) {
+          setConflict(true)
+          return true
+        }
         // The person closed main's file dialog: nothing happened, nothing to report.
-      } else {
-        clear()
-        setError(e)
-      }
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  const cancel = () => {
-    clear()
-    onClose()
+        return isApiError(e, 'CANCELLED')
+      },
+    )
   }
 
   return (
-    <Dialog name="import" title={t('import.title')} onClose={cancel} busy={busy} wide>
-      <form
-        onSubmit={(e) => {
+    <DialogForm
+      name="import"
+      title={t('import.title')}
+      wide
+      busy={busy}
+      error={error}
+      errorOverrides={IMPORT_ERRORS}
+      onCancel={cancel}
+      onSubmit={() => submit(false)}
+      canSubmit={canSubmit}
+      submitLabel={file ? t('import.submit') : t('import.submitPick')}
+      submitAction="confirm-import"
+    >
+      <div
+        className={dragOver ? 'dropzone dropzone-over' : 'dropzone'}
+        onDragOver={(e) => {
           e.preventDefault()
-          void submit(false)
+          e.stopPropagation()
+          setDragOver(true)
         }}
+        onDragLeave={() => setDragOver(false)}
+        onDrop={(e) => void onDrop(e)}
+        data-dropzone
       >
-        <div
-          className={dragOver ? 'dropzone dropzone-over' : 'dropzone'}
-          onDragOver={(e) => {
-            e.preventDefault()
-            e.stopPropagation()
-            setDragOver(true)
-          }}
-          onDragLeave={() => setDragOver(false)}
-          onDrop={(e) => void onDrop(e)}
-          data-dropzone
-        >
-          {file ? (
-            <p>
-              {t('import.fileChosen')} <strong data-file={file.name}>{file.name}</strong>
-              <button type="button" className="btn btn-small btn-ghost" onClick={() => setFile(null)}>
-                {t('import.clearFile')}
-              </button>
-            </p>
-          ) : (
-            <p>{t('import.dropHint')}</p>
-          )}
-        </div>
-        {fileProblem && (
-          <p className="field-error" role="alert">
-            {t(fileProblem)}
-          </p>
-        )}
-        <PasswordField label={t('import.pfxPassword')} name="pfx-password" value={pfxPassword} onChange={setPfxPassword} autoFocus />
-        <PasswordField label={t('import.newPassword')} name="new-password" value={newPassword} onChange={setNewPassword} describedBy={rulesId} invalid={newPassword !== '' && !rules.ok} />
-        <PasswordRules password={newPassword} id={rulesId} />
-        <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={mismatch} />
-        {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
-        <p className="note">{t('password.compatNote')}</p>
-        <fieldset className="targets">
-          <legend>{t('import.target')}</legend>
-          {media === null && !error && <p className="subtle">{t('common.loading')}</p>}
-          {media?.length === 0 && <p className="note">{t('copyDialog.noTargets')}</p>}
-          {media?.map((m) => (
-            <label key={targetKey(m)} className="check-row target">
-              <input
-                type="radio"
-                name="import-target"
-                checked={target === targetKey(m)}
-                onChange={() => {
-                  setTarget(targetKey(m))
-                  setConflict(false)
-                }}
-                data-root={m.root}
-                data-medium={m.medium}
-              />
-              <MediumTag medium={m.medium} />
-              <span>{m.label}</span>
-              {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
-            </label>
-          ))}
-        </fieldset>
-        {conflict && (
-          <div className="conflict" role="alert">
-            <p>{t('import.conflict')}</p>
-            <button type="button" className="btn btn-danger" onClick={() => void submit(true)} disabled={busy || !canSubmit} data-action="overwrite">
-              {t('copyDialog.overwrite')}
+        {file ? (
+          <p>
+            {t('import.fileChosen')} <strong data-file={file.name}>{file.name}</strong>
+            <button type="button" className="btn btn-small btn-ghost" onClick={() => setFile(null)}>
+              {t('import.clearFile')}
             </button>
-          </div>
+          </p>
+        ) : (
+          <p>{t('import.dropHint')}</p>
         )}
-        <ErrorBox error={error} overrides={IMPORT_ERRORS} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={cancel} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!canSubmit} data-action="confirm-import">
-            {busy ? t('common.working') : file ? t('import.submit') : t('import.submitPick')}
+      </div>
+      {fileProblem && (
+        <p className="field-error" role="alert">
+          {t(fileProblem)}
+        </p>
+      )}
+      <PasswordField label={t('import.pfxPassword')} name="pfx-password" value={pfxPassword} onChange={setPfxPassword} autoFocus />
+      <PasswordField label={t('import.newPassword')} name="new-password" value={newPassword} onChange={setNewPassword} describedBy={rulesId} invalid={newPassword !== '' && !rules.ok} />
+      <PasswordRules password={newPassword} id={rulesId} />
+      <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={mismatch} />
+      {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
+      <p className="note">{t('password.compatNote')}</p>
+      <fieldset className="targets">
+        <legend>{t('import.target')}</legend>
+        {media === null && !error && <p className="subtle">{t('common.loading')}</p>}
+        {media?.length === 0 && <p className="note">{t('copyDialog.noTargets')}</p>}
+        {media?.map((m) => (
+          <label key={targetKey(m)} className="check-row target">
+            <input
+              type="radio"
+              name="import-target"
+              checked={target === targetKey(m)}
+              onChange={() => {
+                setTarget(targetKey(m))
+                setConflict(false)
+              }}
+              data-root={m.root}
+              data-medium={m.medium}
+            />
+            <MediumTag medium={m.medium} />
+            <span>{m.label}</span>
+            {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
+          </label>
+        ))}
+      </fieldset>
+      {conflict && (
+        <div className="conflict" role="alert">
+          <p>{t('import.conflict')}</p>
+          <button type="button" className="btn btn-danger" onClick={() => submit(true)} disabled={busy || !canSubmit} data-action="overwrite">
+            {t('copyDialog.overwrite')}
           </button>
         </div>
-      </form>
-    </Dialog>
+      )}
+    </DialogForm>
   )
 }
