@@ -160,6 +160,7 @@ export const requestSchemas = {
   deleteCopy: z.object({ location }).strict(),
   listTrash: empty,
   restoreFromTrash: z.object({ id: z.string().min(1).max(200), overwrite: z.boolean().optional() }).strict(),
+  emptyTrash: z.object({ olderThanDays: z.number().int().min(0).max(36500).optional() }).strict(),
   copyCertificate: z.object({ location, to: mediaTarget, move: z.boolean().optional(), overwrite: z.boolean().optional() }).strict(),
   exportPfx: z.object({ location, password, pfxPassword: password, profile: z.enum(['bank', 'modern']), includeKm: z.boolean().optional() }).strict(),
   importPfx: z
@@ -212,6 +213,7 @@ export interface ResponseMap {
   deleteCopy: { trashId: string }
   listTrash: TrashEntryView[]
   restoreFromTrash: { location: string }
+  emptyTrash: { removed: number }
   copyCertificate: { location: string }
   /** null when the person cancelled the save dialog. */
   exportPfx: { path: string } | null

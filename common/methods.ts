@@ -15,6 +15,7 @@ export const METHOD_NAMES = [
   'deleteCopy',
   'listTrash',
   'restoreFromTrash',
+  'emptyTrash',
   'copyCertificate',
   'exportPfx',
   'importPfx',

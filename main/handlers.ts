@@ -219,6 +219,11 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       )
     },
 
+    async emptyTrash({ olderThanDays }) {
+      const removed = await services.emptyTrash({ olderThanDays })
+      return { removed }
+    },
+
     async restoreFromTrash({ id, overwrite }) {
       const ref = await services.restoreFromTrash(id, { overwrite })
       changed()

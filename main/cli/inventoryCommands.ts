@@ -207,6 +207,15 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
       }
 
       case 'trash': {
+        if (positionals[0] === 'empty') {
+          const days = values['older-than-days'] === undefined ? undefined : Number(values['older-than-days'])
+          if (days !== undefined && (!Number.isInteger(days) || days < 0)) throw new DojangError('INVALID_INPUT', '--older-than-days takes a whole number of days')
+          const removed = await services.emptyTrash({ olderThanDays: days })
+          if (json) out(JSON.stringify({ removed }))
+          else out(`Removed ${removed} item${removed === 1 ? '' : 's'} from Dojang's trash for good.`)
+          return EXIT.OK
+        }
+        if (positionals.length > 0) throw new DojangError('INVALID_INPUT', 'trash takes nothing, or: empty [--older-than-days N]')
         const entries = await services.listTrash()
         const rows = entries.map((e) => ({ id: e.id, subject: e.subject, issuer: e.issuer, serial: e.serial, notAfter: e.notAfter, medium: e.medium, location: e.location, deletedAt: e.deletedAt, intact: e.intact }))
         if (json) out(JSON.stringify(rows, null, 2))

@@ -28,6 +28,7 @@ Usage:
   dojang move <cert-folder|keychain:ID> --to keychain|<NPKI folder> [--overwrite]
   dojang delete <cert-folder|keychain:ID>       moves the copy to Dojang's trash
   dojang trash [--json]                          lists the trash
+  dojang trash empty [--older-than-days N]       deletes what is in the trash for good
   dojang restore <trash-ID> [--overwrite]
   dojang backups [list|empty [--older-than-days N]|restore <backup-ID>] [--json]
                                                  files replaced by password changes and overwrites

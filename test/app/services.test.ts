@@ -139,6 +139,13 @@ describe('operations through the IPC handler table', () => {
     expect(events.filter((e) => e.type === 'inventoryChanged').length).toBe(2)
   })
 
+  it('empties the trash for good and logs it', async () => {
+    await call(invokeMethod(handlers, 'deleteCopy', { location: folderA }))
+    expect(await call(invokeMethod(handlers, 'emptyTrash', {}))).toEqual({ removed: 1 })
+    expect(await call(invokeMethod(handlers, 'listTrash', {}))).toEqual([])
+    expect((await call(invokeMethod(handlers, 'auditLog', {})))[0]!.action).toBe('wipe')
+  })
+
   it('copies into the keychain (real Secret Service) and changes the password there', async () => {
     const { location } = await call(invokeMethod(handlers, 'copyCertificate', { location: folderA, to: { medium: 'keychain' } }))
     expect(location).toMatch(/^keychain:/)

@@ -108,6 +108,15 @@ describe('dojang copy / move / delete / trash / restore', () => {
     expect(JSON.parse(dojang(['trash', '--json'], { env }).stdout)).toEqual([])
   })
 
+  it('trash empty deletes for good; older-than keeps recent entries', () => {
+    expect(dojang(['delete', folder], { env }).status).toBe(0)
+    expect(JSON.parse(dojang(['trash', 'empty', '--older-than-days', '1', '--json'], { env }).stdout)).toEqual({ removed: 0 })
+    expect(JSON.parse(dojang(['trash', '--json'], { env }).stdout)).toHaveLength(1)
+    expect(JSON.parse(dojang(['trash', 'empty', '--json'], { env }).stdout)).toEqual({ removed: 1 })
+    expect(JSON.parse(dojang(['trash', '--json'], { env }).stdout)).toEqual([])
+    expect(dojang(['trash', 'shred'], { env }).status).toBe(EXIT.USAGE)
+  })
+
   it('move puts the source in the trash so it can be undone', async () => {
     const other = join(tmp.dir, 'other')
     await mkdir(other)

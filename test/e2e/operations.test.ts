@@ -213,3 +213,20 @@ describe('PFX', () => {
     expect(await certFolders(w.usbRoot)).toHaveLength(1)
   })
 })
+
+describe('emptying the trash', () => {
+  it('asks twice, then the trash is empty for good', async () => {
+    const page = w.host.page
+    await w.host.handlers.deleteCopy({ location: w.hongFolder })
+    await page.locator('[data-nav=trash]').click()
+    await page.locator(`[data-screen=trash] tr[data-name="${HONG_NAME}"]`).waitFor()
+    const button = page.locator('[data-action=empty-trash]')
+    await button.click()
+    expect(await w.host.handlers.listTrash({})).toHaveLength(1)
+    await expect.poll(() => button.textContent()).toContain('되돌릴 수 없음')
+    await button.click()
+    await page.locator('[data-empty=trash]').waitFor()
+    expect(await w.host.handlers.listTrash({})).toEqual([])
+    expect(existsSync(w.hongFolder)).toBe(false)
+  })
+})

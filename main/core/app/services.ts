@@ -16,7 +16,7 @@ import { allProfileRoots, defaultNpkiRoots } from '../npki/roots'
 import { copyCertificate, moveCertificate } from '../ops/copy'
 import { changeBundlePassword, changePassword, checkLoadedPassword, checkPassword, type PasswordCheckResult } from '../ops/password'
 import { exportFolderToPfx, importPfxToRoot } from '../ops/pfx'
-import { listTrash, moveToTrash, restoreFromTrash, type TrashEntry } from '../ops/trash'
+import { emptyTrash, listTrash, moveToTrash, restoreFromTrash, type TrashEntry } from '../ops/trash'
 import { computeFindings, inventoryScanCache, scan, toInventoryFindings, toInventoryRecords, type Finding, type ScanProgress, type ScanResult, type ScanRoot } from '../scan'
 import { DiskStore } from '../stores/diskStore'
 import { KeychainStore } from '../stores/keychainStore'
@@ -315,6 +315,14 @@ export class Services {
 
   listTrash(): Promise<TrashEntry[]> {
     return listTrash(this.dataDir)
+  }
+
+  /** Deletes trash entries for good (their keys still open with the password they had). */
+  async emptyTrash(opts: { olderThanDays?: number } = {}): Promise<number> {
+    const olderThan = opts.olderThanDays === undefined ? undefined : new Date(this.now().getTime() - opts.olderThanDays * 86_400_000)
+    return this.audited({ action: 'wipe', locations: [], detail: { what: 'trash', olderThanDays: opts.olderThanDays ?? 0 } }, () =>
+      emptyTrash(this.dataDir, olderThan ? { olderThan } : {}),
+    )
   }
 
   async restoreFromTrash(id: string, opts: { overwrite?: boolean } = {}): Promise<CopyRef> {

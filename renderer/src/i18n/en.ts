@@ -221,6 +221,9 @@ export const en: Record<MessageKey, string> = {
 
   'trash.title': 'Trash',
   'trash.intro': 'Certificates deleted in Dojang. You can bring them back to where they were.',
+  'trash.emptyAll': 'Empty trash',
+  'trash.emptyConfirm': 'Really empty (cannot be undone)',
+  'trash.emptied': 'Deleted {n} item(s) from the trash for good.',
   'trash.empty': 'The trash is empty.',
   'trash.col.from': 'Original place',
   'trash.col.deletedAt': 'Deleted',

@@ -24,6 +24,7 @@ export function Trash() {
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState<string | null>(null)
   const [conflictId, setConflictId] = useState<string | null>(null)
+  const [confirmEmpty, setConfirmEmpty] = useState(false)
 
   const load = useCallback(async () => {
     try {
@@ -56,10 +57,29 @@ export function Trash() {
     }
   }
 
+  // Two steps, because an emptied trash cannot come back.
+  const emptyAll = async () => {
+    if (!confirmEmpty) return setConfirmEmpty(true)
+    setConfirmEmpty(false)
+    setError(null)
+    try {
+      const r = await call('emptyTrash', {})
+      toasts.show({ text: t('trash.emptied', { n: r.removed }), kind: 'success' })
+      await load()
+    } catch (e) {
+      setError(e)
+    }
+  }
+
   return (
     <section className="screen screen-trash" aria-labelledby="trash-title" data-screen="trash">
       <header className="screen-header">
         <h1 id="trash-title">{t('trash.title')}</h1>
+        {entries && entries.length > 0 && (
+          <button type="button" className={confirmEmpty ? 'btn btn-danger' : 'btn'} onClick={() => void emptyAll()} data-action="empty-trash">
+            {confirmEmpty ? t('trash.emptyConfirm') : t('trash.emptyAll')}
+          </button>
+        )}
       </header>
       <p className="subtle">{t('trash.intro')}</p>
       <ErrorBox error={error} />
