@@ -72,6 +72,7 @@ export interface ScanProgress {
 
 export interface TrashEntryView {
   id: string
+  /** The holder's display name (홍길동, not the CN with its number). */
   name: string
   issuer: string
   serial: string

@@ -5,7 +5,7 @@
  * Electron itself is not imported here, so the same table runs under Node in the Chromium tests.
  */
 import type { z } from 'zod'
-import { DojangError, isDojangError } from '../common/errors'
+import { isDojangError } from '../common/errors'
 import { channelOf, EVENT_CHANNEL, METHOD_NAMES, requestSchemas, type DojangEvent, type MethodName, type ResponseOf, type Result } from '../common/contract'
 
 export type ParsedRequest<M extends MethodName> = z.output<(typeof requestSchemas)[M]>
@@ -67,8 +67,4 @@ export function registerIpc(ipcMain: IpcMainLike, handlers: Handlers, isTrustedS
 /** Sends an event to every window that shows Dojang's page. */
 export function broadcast(targets: Iterable<{ send(channel: string, event: DojangEvent): void; isDestroyed?(): boolean }>, event: DojangEvent): void {
   for (const t of targets) if (!t.isDestroyed?.()) t.send(EVENT_CHANNEL, event)
-}
-
-export function notImplemented(method: MethodName): never {
-  throw new DojangError('INTERNAL', `${method} is not available in this build yet`, { method })
 }

@@ -4,40 +4,15 @@
  */
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { DojangError } from '../../common/errors'
+import { describe, expect, it } from 'vitest'
 import { changePassword, checkPassword } from '../../main/core/ops/password'
+import { codeOf } from '../support/errors'
 import { fixture } from '../support/fixtures'
-import { dialog, expectCleanPage, fill, NEW_PASSWORD, openDetail, row, toast, waitForRows } from './helpers'
-import { launchBrowser } from './host'
-import { FIXTURE_PASSWORD, HONG_DN, HONG_NAME, startWorld, VECTORS, type World } from './scenario'
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'OK'
-  } catch (e) {
-    if (e instanceof DojangError) return e.code
-    throw e
-  }
-}
-
-let browser: Browser
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-afterAll(() => browser?.close())
+import { dialog, fill, NEW_PASSWORD, openDetail, row, toast } from './helpers'
+import { FIXTURE_PASSWORD, HONG_DN, HONG_NAME, worldPerTest, VECTORS, type World } from './scenario'
 
 let w: World
-beforeEach(async () => {
-  w = await startWorld({ browser })
-  await waitForRows(w.host.page, 2)
-})
-afterEach(async () => {
-  expectCleanPage(w.host)
-  await w.close()
-})
+worldPerTest((world) => (w = world))
 
 describe('details', () => {
   it('shows subject, issuer, serial, validity, purpose, key usage and the copies with their files', async () => {

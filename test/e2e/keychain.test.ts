@@ -3,34 +3,20 @@
  * certificate into 키체인, see it in the keychain tab, change its password there, and check the result through the
  * real handlers.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSecretService, type SecretService } from '../support/secretService'
-import { dialog, expectCleanPage, fill, NEW_PASSWORD, openDetail, waitForRows } from './helpers'
-import { launchBrowser } from './host'
-import { FIXTURE_PASSWORD, HONG_NAME, startWorld, type World } from './scenario'
+import { dialog, fill, NEW_PASSWORD, openDetail, waitForRows } from './helpers'
+import { FIXTURE_PASSWORD, HONG_NAME, worldPerTest, type World } from './scenario'
 
 let ss: SecretService
-let browser: Browser
 beforeAll(async () => {
   ss = await startSecretService()
   ss.useInThisProcess()
-  browser = await launchBrowser()
 })
-afterAll(async () => {
-  await browser?.close()
-  await ss?.stop()
-})
+afterAll(() => ss?.stop())
 
 let w: World
-beforeEach(async () => {
-  w = await startWorld({ browser, keychain: true, withUsb: false })
-  await waitForRows(w.host.page, 2)
-})
-afterEach(async () => {
-  expectCleanPage(w.host)
-  await w.close()
-})
+worldPerTest((world) => (w = world), { keychain: true, withUsb: false })
 
 describe('키체인', () => {
   it('copies a certificate into the keychain and changes its password there', async () => {

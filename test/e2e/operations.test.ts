@@ -6,30 +6,15 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { requestSchemas } from '../../common/contract'
 import { checkPassword } from '../../main/core/ops/password'
 import { fixture } from '../support/fixtures'
-import { certFolders, dialog, dropFile, expectCleanPage, fill, NEW_PASSWORD, openDetail, row, toast, waitForRows } from './helpers'
-import { launchBrowser } from './host'
-import { FIXTURE_PASSWORD, HONG_NAME, startWorld, type World } from './scenario'
-
-let browser: Browser
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-afterAll(() => browser?.close())
+import { certFolders, dialog, dropFile, fill, NEW_PASSWORD, openDetail, row, toast, waitForRows } from './helpers'
+import { FIXTURE_PASSWORD, HONG_NAME, worldPerTest, type World } from './scenario'
 
 let w: World
-beforeEach(async () => {
-  w = await startWorld({ browser })
-  await waitForRows(w.host.page, 2)
-})
-afterEach(async () => {
-  expectCleanPage(w.host)
-  await w.close()
-})
+worldPerTest((world) => (w = world))
 
 describe('delete', () => {
   it('moves the copy to the trash after confirmation, and 실행 취소 brings it back', async () => {

@@ -7,7 +7,9 @@ import { cp, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { FIXTURE_PASSWORD, HONG_DIR, PYPINKSIGN_DIR, PYPINKSIGN_PASSWORD, tempDir, VECTORS } from '../support/fixtures'
-import { startTestHost, type TestHost, type TestHostOptions } from './host'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { expectCleanPage, waitForRows } from './helpers'
+import { launchBrowser, startTestHost, type TestHost, type TestHostOptions } from './host'
 
 export { FIXTURE_PASSWORD, PYPINKSIGN_PASSWORD, VECTORS }
 
@@ -71,4 +73,28 @@ export async function startWorld(opts: { browser?: Browser; withUsb?: boolean; w
     await tmp.cleanup()
     throw e
   }
+}
+
+/**
+ * The usual test file: one Chromium for the file, a fresh world (folders, data folder, page) for every test that
+ * starts with `rows` certificates listed, and after each test a check that the page logged no error.
+ */
+export function worldPerTest(set: (w: World) => void, opts: Omit<Parameters<typeof startWorld>[0] & object, 'browser'> = {}, rows = 2): void {
+  let browser: Browser | undefined
+  let current: World | undefined
+  beforeAll(async () => {
+    browser = await launchBrowser()
+  })
+  afterAll(() => browser?.close())
+  beforeEach(async () => {
+    current = await startWorld({ ...opts, ...(browser ? { browser } : {}) })
+    set(current)
+    await waitForRows(current.host.page, rows)
+  })
+  afterEach(async () => {
+    if (!current) return
+    expectCleanPage(current.host)
+    await current.close()
+    current = undefined
+  })
 }

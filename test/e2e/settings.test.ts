@@ -4,27 +4,12 @@
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { dialog, expectCleanPage, fill, NEW_PASSWORD, openDetail, row, waitForRows } from './helpers'
-import { launchBrowser } from './host'
-import { FIXTURE_PASSWORD, HONG_NAME, startWorld, type World } from './scenario'
-
-let browser: Browser
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-afterAll(() => browser?.close())
+import { describe, expect, it } from 'vitest'
+import { dialog, fill, NEW_PASSWORD, openDetail, row } from './helpers'
+import { FIXTURE_PASSWORD, HONG_NAME, worldPerTest, type World } from './scenario'
 
 let w: World
-beforeEach(async () => {
-  w = await startWorld({ browser })
-  await waitForRows(w.host.page, 2)
-})
-afterEach(async () => {
-  expectCleanPage(w.host)
-  await w.close()
-})
+worldPerTest((world) => (w = world))
 
 describe('language', () => {
   it('switches every visible string and html[lang], and remembers the choice', async () => {

@@ -11,7 +11,6 @@ import { emptyBackups, listBackups, recoverJournals, restoreBackup, type BackupI
 import { openInventory, type Inventory } from '../inventory'
 import type { AuditInput, CertificateWithCopies, ListQuery } from '../inventory/types'
 import { loadCertBundle } from '../npki/certFolder'
-import { parseCertificate } from '../npki/certificate'
 import { allProfileRoots, defaultNpkiRoots } from '../npki/roots'
 import { copyCertificate, moveCertificate } from '../ops/copy'
 import { changeBundlePassword, changePassword, checkLoadedPassword, checkPassword, type PasswordCheckResult } from '../ops/password'
@@ -416,11 +415,6 @@ export class Services {
     } catch {
       // The next scan records it.
     }
-  }
-
-  /** Parses a certificate's bytes; exposed for import flows that need the identity before writing. */
-  parseCertificate(der: Uint8Array) {
-    return parseCertificate(der)
   }
 
   close(): void {

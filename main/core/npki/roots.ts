@@ -1,10 +1,10 @@
 /**
- * Where NPKI roots are (npki-format.md §2.1) and the plain root → certificate folder walk (§2.3 rule 1).
- * The full scanner (concurrency, progress, deep scan, findings) builds on these.
+ * Where NPKI roots are (npki-format.md §2.1), for one profile or (helpdesk mode) every profile of the machine.
+ * The scanner walks them.
  */
 import { readdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, posix, win32 } from 'node:path'
+import { posix, win32 } from 'node:path'
 
 export interface RootCandidate {
   path: string
@@ -48,40 +48,21 @@ async function subdirs(dir: string): Promise<string[]> {
 }
 
 /**
- * `<root>/<CA>/USER/<DN>/` folders holding a signCert.der (names matched case-insensitively). Unreadable or
- * missing folders are skipped; the scanner reports such problems, this quick walk does not.
- */
-export async function findCertFolders(root: string): Promise<string[]> {
-  const found: string[] = []
-  for (const ca of await subdirs(root)) {
-    for (const user of await subdirs(join(root, ca))) {
-      if (user.toLowerCase() !== 'user') continue
-      for (const dn of await subdirs(join(root, ca, user))) {
-        const dir = join(root, ca, user, dn)
-        let names: string[] = []
-        try {
-          names = await readdir(dir)
-        } catch {
-          continue
-        }
-        if (names.some((n) => n.toLowerCase() === 'signcert.der')) found.push(dir)
-      }
-    }
-  }
-  return found.sort()
-}
-
-/**
  * Helpdesk mode: the standard roots of every user profile on the machine (`/home/*`, `/Users/*`, `C:\Users\*`).
  * Profiles that cannot be listed are skipped; the scanner reports unreadable roots itself.
  */
-export async function allProfileRoots(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<RootCandidate[]> {
-  const bases =
-    platform === 'win32'
+export async function allProfileRoots(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Where profiles live; tests point it at a temp folder. */
+  profileBases?: string[],
+): Promise<RootCandidate[]> {
+  const bases = profileBases ??
+    (platform === 'win32'
       ? [win32.join(env.SystemDrive ?? 'C:', '\\', 'Users')]
       : platform === 'darwin'
         ? ['/Users']
-        : ['/home']
+        : ['/home'])
   const roots: RootCandidate[] = []
   for (const base of bases) {
     for (const name of await subdirs(base)) {
@@ -91,7 +72,7 @@ export async function allProfileRoots(platform: NodeJS.Platform = process.platfo
       roots.push(...defaultNpkiRoots(platform, profileEnv, home))
     }
   }
-  if (platform === 'linux') roots.push(...defaultNpkiRoots(platform, env, '/root'))
+  if (platform === 'linux' && !profileBases) roots.push(...defaultNpkiRoots(platform, env, '/root'))
   // Machine-wide roots (Program Files) appear once per profile: keep each path once.
   return [...new Map(roots.map((r) => [r.path, r])).values()]
 }

@@ -7,6 +7,7 @@ import type { CopyView, MediumInfo } from '../../../common/contract'
 import { call, isApiError } from '../api'
 import { DialogForm } from '../components/DialogForm'
 import { MediumTag } from '../components/Icons'
+import { MediaPicker, targetKey } from '../components/MediaPicker'
 import { useToasts } from '../components/Toasts'
 import { useDialogSubmit } from '../components/useDialogSubmit'
 import { useI18n } from '../i18n'
@@ -17,7 +18,6 @@ interface Props {
   onClose: () => void
 }
 
-const targetKey = (m: MediumInfo): string => `${m.medium}\u0000${m.root}`
 
 export function CopyDialog({ copy, name, onClose }: Props) {
   const { t } = useI18n()
@@ -77,30 +77,17 @@ export function CopyDialog({ copy, name, onClose }: Props) {
       <p className="from">
         <MediumTag medium={copy.medium} /> <code className="path">{copy.location}</code>
       </p>
-      <fieldset className="targets">
-        <legend>{t('copyDialog.target')}</legend>
-        {media === null && !error && <p className="subtle">{t('common.loading')}</p>}
-        {media?.length === 0 && <p className="note">{t('copyDialog.noTargets')}</p>}
-        {media?.map((m) => (
-          <label key={targetKey(m)} className="check-row target">
-            <input
-              type="radio"
-              name="target"
-              value={targetKey(m)}
-              checked={target === targetKey(m)}
-              onChange={() => {
-                setTarget(targetKey(m))
-                setConflict(false)
-              }}
-              data-root={m.root}
-              data-medium={m.medium}
-            />
-            <MediumTag medium={m.medium} />
-            <span>{m.label}</span>
-            {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
-          </label>
-        ))}
-      </fieldset>
+      <MediaPicker
+        legend={t('copyDialog.target')}
+        name="target"
+        media={media}
+        failed={Boolean(error)}
+        target={target}
+        onChoose={(key) => {
+          setTarget(key)
+          setConflict(false)
+        }}
+      />
       <label className="check-row">
         <input type="checkbox" checked={move} onChange={(e) => setMove(e.target.checked)} name="move" />
         <span>{t('copyDialog.move')}</span>

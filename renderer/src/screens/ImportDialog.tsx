@@ -8,7 +8,7 @@ import type { MediumInfo } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
 import { call, isApiError, type ErrorOverrides } from '../api'
 import { DialogForm } from '../components/DialogForm'
-import { MediumTag } from '../components/Icons'
+import { MediaPicker, targetKey } from '../components/MediaPicker'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
@@ -36,7 +36,6 @@ export async function readDroppedPfx(file: File): Promise<DroppedFile | MessageK
 const WARNING_KEYS: Record<string, MessageKey> = { NO_RANDOM_NUM: 'import.warning.NO_RANDOM_NUM' }
 // Here the only password main opens is the PFX file's; the bank lockout warning would mislead.
 const IMPORT_ERRORS: ErrorOverrides = { WRONG_PASSWORD: 'import.wrongPfxPassword' }
-const targetKey = (m: MediumInfo): string => `${m.medium}\u0000${m.root}`
 
 interface Props {
   initial: DroppedFile | null
@@ -165,29 +164,17 @@ export function ImportDialog({ initial, onClose }: Props) {
       <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={mismatch} />
       {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
       <p className="note">{t('password.compatNote')}</p>
-      <fieldset className="targets">
-        <legend>{t('import.target')}</legend>
-        {media === null && !error && <p className="subtle">{t('common.loading')}</p>}
-        {media?.length === 0 && <p className="note">{t('copyDialog.noTargets')}</p>}
-        {media?.map((m) => (
-          <label key={targetKey(m)} className="check-row target">
-            <input
-              type="radio"
-              name="import-target"
-              checked={target === targetKey(m)}
-              onChange={() => {
-                setTarget(targetKey(m))
-                setConflict(false)
-              }}
-              data-root={m.root}
-              data-medium={m.medium}
-            />
-            <MediumTag medium={m.medium} />
-            <span>{m.label}</span>
-            {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
-          </label>
-        ))}
-      </fieldset>
+      <MediaPicker
+        legend={t('import.target')}
+        name="import-target"
+        media={media}
+        failed={Boolean(error)}
+        target={target}
+        onChoose={(key) => {
+          setTarget(key)
+          setConflict(false)
+        }}
+      />
       {conflict && (
         <div className="conflict" role="alert">
           <p>{t('import.conflict')}</p>

@@ -8,15 +8,6 @@ import { MediumTag } from '../components/Icons'
 import { useToasts } from '../components/Toasts'
 import { useI18n } from '../i18n'
 
-/**
- * NPKI CNs end in "()" plus an identifying number ("홍길동()0012345678901234"); people know only the name. The
- * list shows the parser's display name; trash entries carry the raw CN, so trim it here for display.
- */
-export function holderName(cn: string): string {
-  const m = /^(.+?)\(\)[0-9]*$/.exec(cn)
-  return m?.[1] ?? cn
-}
-
 export function Trash() {
   const { t, dateTime } = useI18n()
   const toasts = useToasts()
@@ -47,7 +38,7 @@ export function Trash() {
     try {
       await call('restoreFromTrash', { id: entry.id, overwrite })
       setConflictId(null)
-      toasts.show({ text: t('trash.restored', { name: holderName(entry.name) }), kind: 'success' })
+      toasts.show({ text: t('trash.restored', { name: entry.name }), kind: 'success' })
       await load()
     } catch (e) {
       if (isApiError(e, 'CONFLICT') && !overwrite) setConflictId(entry.id)
@@ -102,9 +93,9 @@ export function Trash() {
           </thead>
           <tbody>
             {entries.map((e) => (
-              <tr key={e.id} data-trash-id={e.id} data-name={holderName(e.name)}>
+              <tr key={e.id} data-trash-id={e.id} data-name={e.name}>
                 <td>
-                  <strong>{holderName(e.name)}</strong>
+                  <strong>{e.name}</strong>
                   <div className="subtle">{e.issuer}</div>
                 </td>
                 <td>
@@ -126,7 +117,7 @@ export function Trash() {
                       className="btn btn-small"
                       disabled={busy !== null}
                       onClick={() => void restore(e, false)}
-                      aria-label={t('trash.restoreLabel', { name: holderName(e.name) })}
+                      aria-label={t('trash.restoreLabel', { name: e.name })}
                       data-action="restore"
                     >
                       {busy === e.id ? t('common.working') : t('trash.restore')}
