@@ -56,10 +56,11 @@ describe('settings', () => {
     const page = w.host.page
     await page.locator('[data-nav=settings]').click()
     await page.locator('[data-screen=settings] .settings').waitFor()
-    // The media Dojang sees now: the disk root and the USB drive.
-    const media = (await page.locator('.media-list').textContent()) ?? ''
-    expect(media).toContain(w.diskRoot)
-    expect(media).toContain(w.usbRoot)
+    // The media Dojang sees now: the disk root and the USB drive. The list arrives by its own call, possibly after
+    // the settings, so wait for it rather than read it once.
+    const media = page.locator('.media-list')
+    await expect.poll(async () => (await media.textContent()) ?? '').toContain(w.diskRoot)
+    expect(await media.textContent()).toContain(w.usbRoot)
 
     await page.locator('input[data-notify-day="14"]').check()
     await expect.poll(async () => (await w.host.handlers.getSettings({})).notifyDays).toEqual([30, 14, 7, 1])
