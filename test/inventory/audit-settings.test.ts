@@ -3,16 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
 import { INVENTORY_FILE, SETTING_DEFAULTS, findSecretField, isSecretKeyName, type AuditInput } from '../../main/core/inventory'
-import { YESSIGN, manualClock, openTracked, tempDir } from './helpers'
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected an error')
-}
+import { manualClock, openTracked, tempDir, thrown, YESSIGN } from './helpers'
 
 describe('audit log', () => {
   it('lists newest first and pages with before', () => {

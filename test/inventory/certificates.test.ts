@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
 import { normalizeSerial } from '../../main/core/inventory'
-import { DAY, SIGNKOREA, YESSIGN, cert, copy, manualClock, openTracked, tempDir } from './helpers'
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected an error')
-}
+import { cert, copy, DAY, manualClock, openTracked, SIGNKOREA, tempDir, thrown, YESSIGN } from './helpers'
 
 describe('certificates and copies', () => {
   it('de-duplicates by issuer and serial and keeps first seen', () => {

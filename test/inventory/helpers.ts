@@ -73,3 +73,13 @@ export function copy(over: Partial<CopyInput> = {}): CopyInput {
 }
 
 export const DAY = 86_400_000
+
+/** What a synchronous call throws (any value); fails the test when it returns. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn()
+  } catch (e) {
+    return e
+  }
+  throw new Error('expected an error')
+}

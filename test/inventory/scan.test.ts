@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
-import { YESSIGN, cert, copy, manualClock, openTracked, tempDir } from './helpers'
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected an error')
-}
+import { cert, copy, manualClock, openTracked, tempDir, thrown, YESSIGN } from './helpers'
 
 const counts = { foldersVisited: 12, certificatesFound: 3, problems: 1 }
 
