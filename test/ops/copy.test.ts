@@ -77,6 +77,8 @@ describe('copyCertificate', () => {
     const lying: Store = {
       medium: 'removable',
       id: 'lying',
+      capabilities: target.capabilities,
+      owns: (l) => target.owns(l),
       list: (o) => target.list(o),
       write: (b, o) => target.write(b, o),
       remove: (l, o) => target.remove(l, o),

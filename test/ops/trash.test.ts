@@ -71,6 +71,8 @@ describe('moveToTrash', () => {
     const failing: Store = {
       medium: store.medium,
       id: store.id,
+      capabilities: store.capabilities,
+      owns: (l) => store.owns(l),
       list: (o) => store.list(o),
       read: (l) => store.read(l),
       write: (b, o) => store.write(b, o),
@@ -89,6 +91,8 @@ describe('moveToTrash', () => {
     const halfway: Store = {
       medium: store.medium,
       id: store.id,
+      capabilities: store.capabilities,
+      owns: (l) => store.owns(l),
       list: (o) => store.list(o),
       read: (l) => store.read(l),
       write: (b, o) => store.write(b, o),

@@ -19,7 +19,7 @@ import { parseCertificate, type CertificateInfo } from '../npki/certificate'
 import { caFolderName, dnFolderName } from '../npki/dnFolder'
 import { checkBundle, foldName, isSignCertName, isUserFolderName, MAX_BUNDLE_FILE_BYTES, MAX_BUNDLE_FILES, signCertOf } from './bundle'
 import { errnoOf as errno, renameWithRetry, syncDir } from './dirs'
-import type { BundleFile, CertBundle, CopyRef, Store, StoredCopy, WriteOptions } from './types'
+import type { BundleFile, CertBundle, CopyRef, Store, StoreCapabilities, StoredCopy, WriteOptions } from './types'
 
 export type DiskMedium = 'disk' | 'removable'
 
@@ -48,6 +48,7 @@ export class DiskStore implements Store {
   readonly id: string
   readonly root: string
   readonly label: string
+  readonly capabilities: StoreCapabilities = { readKeys: true, write: true, replaceKeys: true, remove: true, secret: 'password' }
   private readonly onSkip: ((entryPath: string, error: DojangError) => void) | undefined
 
   constructor(root: string, opts: DiskStoreOptions = {}) {
@@ -59,6 +60,13 @@ export class DiskStore implements Store {
     this.medium = opts.medium ?? 'disk'
     this.label = opts.label ?? this.root
     this.onSkip = opts.onSkip
+  }
+
+  /** A folder below this root (absolute paths only: anything else is another store's spelling). */
+  owns(location: string): boolean {
+    if (typeof location !== 'string' || !path.isAbsolute(location)) return false
+    const rel = path.relative(this.root, path.resolve(location))
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
   }
 
   private ref(location: string): CopyRef {

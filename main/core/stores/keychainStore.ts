@@ -18,7 +18,7 @@ import { parseCertificate } from '../npki/certificate'
 import { checkBundle, signCertOf } from './bundle'
 import { isBundleId, MAX_PLAINTEXT_BYTES, newBundleId, newDataKey, openBundle, sealBundle, type BundleMeta, type DecodedBundle } from './keychain/bundleFormat'
 import { KeytarSecretStore, keychainUnavailable, PROBE_ACCOUNT, type SecretStore } from './keychain/secretStore'
-import type { CertBundle, CopyRef, Medium, Store, StoredCopy, WriteOptions } from './types'
+import type { CertBundle, CopyRef, Medium, Store, StoreCapabilities, StoredCopy, WriteOptions } from './types'
 
 export { KeytarSecretStore, MemorySecretStore, type SecretStore, type SecretEntry } from './keychain/secretStore'
 export type { BundleMeta } from './keychain/bundleFormat'
@@ -97,6 +97,8 @@ export class KeychainStore implements Store {
   readonly medium: Medium = 'keychain'
   readonly id = KEYCHAIN_STORE_ID
   readonly label = KEYCHAIN_LABEL
+  /** Bundles are sealed whole: key files are replaced by re-sealing the bundle under the same id (with a backup). */
+  readonly capabilities: StoreCapabilities = { readKeys: true, write: true, replaceKeys: true, remove: true, secret: 'password' }
   /** `<dataDir>/keychain` */
   readonly dir: string
   private readonly secrets: SecretStore
@@ -108,6 +110,10 @@ export class KeychainStore implements Store {
     this.secrets = opts.secrets ?? new KeytarSecretStore()
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS
     this.now = opts.now ?? (() => new Date())
+  }
+
+  owns(location: string): boolean {
+    return typeof location === 'string' && location.startsWith(LOCATION_PREFIX)
   }
 
   fileFor(id: string): string {
