@@ -61,13 +61,25 @@ export interface FindingView {
   message: string
 }
 
-export interface ScanProgress {
-  runId: number
-  foldersVisited: number
-  certificatesFound: number
-  problems: number
-  done: boolean
-  status?: 'finished' | 'cancelled' | 'failed'
+/** The kinds of long work that report progress the same way (see OperationView). */
+export const OPERATION_KINDS = ['scan', 'change-password', 'issue', 'renew', 'revoke', 'share', 'receive'] as const
+export type OperationKind = (typeof OPERATION_KINDS)[number]
+
+/**
+ * One long operation as the renderer sees it: every progress report and the final state arrive as an `operation`
+ * event with this shape, and `cancelOperation` stops it by id.
+ */
+export interface OperationView {
+  id: number
+  kind: OperationKind
+  state: 'running' | 'finished' | 'failed' | 'cancelled'
+  /** A stable step id the renderer translates ('walk', 'copy', 'contact-ca', …). */
+  step: string
+  done?: number
+  total?: number
+  /** Non-secret facts of the step (for a scan: foldersVisited, certificatesFound, problems). */
+  detail: Record<string, string | number | boolean>
+  error?: ErrorView
 }
 
 export interface TrashEntryView {
@@ -152,7 +164,7 @@ export const requestSchemas = {
   getCertificate: z.object({ id: certificateId }).strict(),
   listMedia: empty,
   startScan: z.object({ deep: z.array(z.string().min(1).max(4096)).max(32).optional() }).strict(),
-  cancelScan: z.object({ runId: z.number().int().nonnegative() }).strict(),
+  cancelOperation: z.object({ operationId: z.number().int().nonnegative() }).strict(),
   checkPassword: z.object({ location, password }).strict(),
   changePassword: z
     .object({ locations: z.array(location).min(1).max(64), oldPassword: password, newPassword: password, allowWeak: z.boolean().optional() })
@@ -202,8 +214,8 @@ export interface ResponseMap {
   listCertificates: CertificateView[]
   getCertificate: CertificateDetail
   listMedia: MediumInfo[]
-  startScan: { runId: number }
-  cancelScan: { cancelled: boolean }
+  startScan: { operationId: number }
+  cancelOperation: { cancelled: boolean }
   checkPassword: { ok: true; hasKmPair: boolean; hasRandomNum: boolean }
   /**
    * Each copy changes all-or-nothing on its own; copies with another password are reported in `failed`.
@@ -232,11 +244,10 @@ export type ResponseOf<M extends MethodName> = ResponseMap[M]
 // ---- events (main → renderer, one subscription channel) ----
 
 export type DojangEvent =
-  | { type: 'scanProgress'; progress: ScanProgress }
+  | { type: 'operation'; operation: OperationView }
   | { type: 'mediaChanged'; media: MediumInfo[] }
   | { type: 'inventoryChanged' }
   | { type: 'expiryReminder'; certificateId: string; name: string; daysLeft: number }
-  | { type: 'operationFinished'; action: string; ok: boolean }
 
 /** What window.dojang looks like in the renderer (the preload builds it; tests build the same from a transport). */
 export type DojangApi = {

@@ -8,7 +8,7 @@ export const METHOD_NAMES = [
   'getCertificate',
   'listMedia',
   'startScan',
-  'cancelScan',
+  'cancelOperation',
   'checkPassword',
   'changePassword',
   'verifyVid',

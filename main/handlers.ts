@@ -7,6 +7,7 @@ import { certificateId, parseCertificateId } from '../common/certificateId'
 import type { AuditEntryView, CertificateDetail, CertificateView, CopyView, DojangEvent, ErrorView, FindingView, MediumInfo, TrashEntryView } from '../common/contract'
 import { DojangError, isDojangError } from '../common/errors'
 import { AttemptLimiter } from './core/app/attempts'
+import { OperationRunner } from './core/app/operations'
 import { expiryCalendar } from './core/app/calendar'
 import type { Services } from './core/app/services'
 import { readFileSafe, writeFileAtomic } from './core/fsx'
@@ -58,10 +59,9 @@ function presentCopy(c: CertificateWithCopies, location?: string): CopyRecord {
 }
 
 export function createHandlers(services: Services, ports: UiPorts, emit: (event: DojangEvent) => void, limiter = new AttemptLimiter()): Handlers {
-  let scanCounter = 0
+  const operations = new OperationRunner((operation) => emit({ type: 'operation', operation }))
   const wrongPassword = (e: unknown) => isDojangError(e, 'WRONG_PASSWORD')
   const guarded = <T>(location: string, run: () => Promise<T>) => limiter.attempt(location, run, wrongPassword)
-  let running: { id: number; controller: AbortController } | undefined
   const changed = () => emit({ type: 'inventoryChanged' })
 
   const checkVid = async (location: string, password: string, idn: string) => {
@@ -140,35 +140,27 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     listMedia,
 
     async startScan({ deep }) {
-      running?.controller.abort()
-      const id = ++scanCounter
-      const controller = new AbortController()
-      running = { id, controller }
-      void services
-        .scan({
-          deep,
-          signal: controller.signal,
-          onProgress: (p) =>
-            emit({ type: 'scanProgress', progress: { runId: id, foldersVisited: p.foldersVisited, certificatesFound: p.certificatesFound, problems: p.problems, done: false } }),
-        })
-        .then(
-          (outcome) => {
-            const s = outcome.result.stats
-            emit({ type: 'scanProgress', progress: { runId: id, foldersVisited: s.foldersVisited, certificatesFound: s.certificatesFound, problems: s.problems, done: true, status: outcome.result.status } })
-            changed()
-          },
-          () => emit({ type: 'scanProgress', progress: { runId: id, foldersVisited: 0, certificatesFound: 0, problems: 1, done: true, status: 'failed' } }),
-        )
-        .finally(() => {
-          if (running?.id === id) running = undefined
-        })
-      return { runId: id }
+      const op = operations.start(
+        'scan',
+        async (ctx) => {
+          const outcome = await services.scan({
+            deep,
+            signal: ctx.signal,
+            onProgress: (p) =>
+              ctx.progress?.({ step: 'walk', detail: { foldersVisited: p.foldersVisited, certificatesFound: p.certificatesFound, problems: p.problems } }),
+          })
+          const s = outcome.result.stats
+          ctx.progress?.({ step: 'walk', detail: { foldersVisited: s.foldersVisited, certificatesFound: s.certificatesFound, problems: s.problems } })
+          changed()
+          return outcome
+        },
+        { replace: true },
+      )
+      return { operationId: op.id }
     },
 
-    async cancelScan({ runId }) {
-      if (running?.id !== runId) return { cancelled: false }
-      running.controller.abort()
-      return { cancelled: true }
+    async cancelOperation({ operationId }) {
+      return { cancelled: operations.cancel(operationId) }
     },
 
     async checkPassword({ location, password }) {
@@ -177,9 +169,11 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
     },
 
     async changePassword({ locations, oldPassword, newPassword, allowWeak }) {
+      return operations.run('change-password', async (ctx) => {
       const done: { location: string; backupId: string }[] = []
       const failed: { location: string; error: ErrorView }[] = []
       for (const location of locations) {
+        ctx.progress?.({ step: 'copy', done: done.length + failed.length, total: locations.length })
         try {
           const r = await guarded(location, () => services.changePassword(knownCopy(location), oldPassword, newPassword, { allowWeak }))
           done.push({ location: r.location, backupId: r.backupId })
@@ -189,9 +183,11 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
           failed.push({ location, error: errorView(e) })
         }
       }
+      if (done.length > 0) changed()
       if (done.length === 0 && failed[0]) throw new DojangError(failed[0].error.code, failed[0].error.message, failed[0].error.details)
-      emit({ type: 'operationFinished', action: 'change-password', ok: failed.length === 0 })
+      ctx.progress?.({ step: 'copy', done: locations.length, total: locations.length })
       return { changed: done, failed }
+      })
     },
 
     async verifyVid({ location, password, idn }) {

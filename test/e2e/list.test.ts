@@ -175,7 +175,7 @@ describe('with two certificates on the hard disk', () => {
     expect(await page.locator('[data-scan=done]').textContent()).toMatch(/찾기 완료/)
     expect(await row(page, HONG_NAME).locator('.cell-location').textContent()).toContain('이동식디스크')
     expect(await row(page, HONG_NAME).locator('.copy-count').textContent()).toBe('2곳')
-    expect(w.host.events.some((e) => e.type === 'scanProgress' && e.progress.done)).toBe(true)
+    expect(w.host.events.some((e) => e.type === 'operation' && e.operation.kind === 'scan' && e.operation.state === 'finished')).toBe(true)
 
     // A change made behind the page's back shows up on inventoryChanged alone.
     await w.host.services.deleteCopy(w.pypinkFolder)
@@ -183,17 +183,17 @@ describe('with two certificates on the hard disk', () => {
     await waitForRows(page, 1)
   })
 
-  it('shows scan progress from scanProgress events, and its cancel button stops that run', async () => {
+  it('shows scan progress from operation events, and its cancel button stops that operation', async () => {
     const page = w.host.page
-    w.host.emit({ type: 'scanProgress', progress: { runId: 77, foldersVisited: 12, certificatesFound: 3, problems: 0, done: false } })
+    w.host.emit({ type: 'operation', operation: { id: 77, kind: 'scan', state: 'running', step: 'walk', detail: { foldersVisited: 12, certificatesFound: 3, problems: 0 } } })
     const bar = page.locator('[data-scan=running]')
     await bar.waitFor()
     expect(await bar.textContent()).toContain('폴더 12개 확인, 인증서 3개 찾음')
     expect(await bar.locator('progress').getAttribute('aria-label')).toBe('인증서를 찾는 중')
     expect(await page.locator('[data-action=rescan]').isDisabled()).toBe(true)
     await bar.locator('button').click()
-    await expect.poll(() => w.host.calls.filter((c) => c.method === 'cancelScan').length).toBe(1)
-    w.host.emit({ type: 'scanProgress', progress: { runId: 77, foldersVisited: 12, certificatesFound: 3, problems: 0, done: true, status: 'cancelled' } })
+    await expect.poll(() => w.host.calls.filter((c) => c.method === 'cancelOperation').length).toBe(1)
+    w.host.emit({ type: 'operation', operation: { id: 77, kind: 'scan', state: 'cancelled', step: 'walk', detail: { foldersVisited: 12, certificatesFound: 3, problems: 0 } } })
     await page.locator('[data-scan=done]').filter({ hasText: '찾기를 멈췄습니다' }).waitFor()
     expect(await page.locator('[data-action=rescan]').isDisabled()).toBe(false)
   })

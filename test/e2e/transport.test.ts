@@ -47,8 +47,8 @@ describe('in the page', () => {
     const unknown = (await page.evaluate(`window.__dojangInvoke('rm -rf', 'j{}').then((w) => JSON.parse(w.slice(1)))`)) as { ok: boolean }
     expect(unknown.ok).toBe(false)
     await page.evaluate(`window.__seen = []; window.dojang.subscribe((e) => window.__seen.push(e.type))`)
-    w.host.emit({ type: 'operationFinished', action: 'copy', ok: true })
-    await expect.poll(() => page.evaluate('window.__seen')).toEqual(['operationFinished'])
+    w.host.emit({ type: 'inventoryChanged' })
+    await expect.poll(() => page.evaluate('window.__seen')).toEqual(['inventoryChanged'])
   })
 
   it('shows an expiry reminder as a toast', async () => {

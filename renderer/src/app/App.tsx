@@ -3,7 +3,7 @@
  * (hidden) while details are open so its scroll position, filters and selection survive the round trip.
  */
 import { useCallback, useEffect, useState } from 'react'
-import type { ScanProgress } from '../../../common/contract'
+import type { OperationView } from '../../../common/contract'
 import { call, errorText } from '../api'
 import { ToastProvider, useToasts } from '../components/Toasts'
 import { I18nProvider, useI18n, type Language, type MessageKey } from '../i18n'
@@ -47,18 +47,18 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
   const { t, lang } = useI18n()
   const toasts = useToasts()
   const [view, setView] = useState<View>({ name: 'list' })
-  const [scan, setScan] = useState<ScanProgress | null>(null)
+  const [scan, setScan] = useState<OperationView | null>(null)
   const [importing, setImporting] = useState<{ file: DroppedFile | null } | null>(null)
 
   useDojangEvent((e) => {
-    if (e.type === 'scanProgress') setScan(e.progress)
+    if (e.type === 'operation' && e.operation.kind === 'scan') setScan(e.operation)
     else if (e.type === 'expiryReminder') toasts.show({ text: t('reminder.text', { name: e.name, n: e.daysLeft }), kind: 'info', timeout: 15_000 })
   })
 
   const rescan = useCallback(async () => {
     try {
-      const { runId } = await call('startScan', {})
-      setScan((s) => (s && s.runId === runId ? s : { runId, foldersVisited: 0, certificatesFound: 0, problems: 0, done: false }))
+      const { operationId } = await call('startScan', {})
+      setScan((s) => (s && s.id === operationId ? s : { id: operationId, kind: 'scan', state: 'running', step: 'start', detail: {} }))
     } catch (e) {
       toasts.show({ text: errorText(e, t), kind: 'error' })
     }
@@ -67,7 +67,7 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
   const cancelScan = useCallback(async () => {
     if (!scan) return
     try {
-      await call('cancelScan', { runId: scan.runId })
+      await call('cancelOperation', { operationId: scan.id })
     } catch (e) {
       toasts.show({ text: errorText(e, t), kind: 'error' })
     }

@@ -4,7 +4,7 @@
  * keeps one tab stop for the whole list, which also suits windowing (only the active row must be in the DOM).
  */
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react'
-import type { CertificateView, ScanProgress } from '../../../common/contract'
+import type { CertificateView, OperationView } from '../../../common/contract'
 import { call } from '../api'
 import { useDojangEvent } from '../app/events'
 import { DdayBadge } from '../components/DdayBadge'
@@ -21,7 +21,7 @@ const TABS: MediumTab[] = ['all', 'disk', 'removable', 'keychain']
 
 interface Props {
   visible: boolean
-  scan: ScanProgress | null
+  scan: OperationView | null
   onOpen: (id: string) => void
   onImport: () => void
   onRescan: () => void
@@ -76,7 +76,7 @@ export function CertificateList({ visible, scan, onOpen, onImport, onRescan, onC
   useEffect(() => () => window.clearTimeout(reloadTimer.current), [])
   useDojangEvent((e) => {
     if (e.type === 'inventoryChanged' || e.type === 'mediaChanged') scheduleReload()
-    else if (e.type === 'scanProgress' && e.progress.done) scheduleReload()
+    else if (e.type === 'operation' && e.operation.kind === 'scan' && e.operation.state !== 'running') scheduleReload()
   })
 
   const rows = useMemo(() => (certs ?? []).map((c) => toRow(c, now)), [certs, now])
@@ -256,7 +256,7 @@ export function CertificateList({ visible, scan, onOpen, onImport, onRescan, onC
     setTab('all')
   }
 
-  const scanning = scan !== null && !scan.done
+  const scanning = scan !== null && scan.state === 'running'
   const loaded = certs !== null
   const inventoryEmpty = loaded && rows.length === 0
   const start = win.start
@@ -491,12 +491,13 @@ const CertRow = memo(function CertRow({ row, index, selected, active, t, english
   )
 })
 
-function ScanBar({ scan, onCancel }: { scan: ScanProgress | null; onCancel: () => void }) {
+function ScanBar({ scan, onCancel }: { scan: OperationView | null; onCancel: () => void }) {
   const { t } = useI18n()
   if (!scan) return null
-  const params = { folders: scan.foldersVisited, found: scan.certificatesFound, problems: scan.problems }
-  if (scan.done) {
-    const key: MessageKey = scan.status === 'cancelled' ? 'scan.cancelled' : scan.status === 'failed' ? 'scan.failed' : 'scan.finished'
+  const count = (k: string) => (typeof scan.detail[k] === 'number' ? (scan.detail[k] as number) : 0)
+  const params = { folders: count('foldersVisited'), found: count('certificatesFound'), problems: count('problems') }
+  if (scan.state !== 'running') {
+    const key: MessageKey = scan.state === 'cancelled' ? 'scan.cancelled' : scan.state === 'failed' ? 'scan.failed' : 'scan.finished'
     return (
       <div className="scan-bar scan-done" role="status" data-scan="done">
         {t(key, params)}

@@ -45,7 +45,7 @@ export function History() {
     void load()
   }, [load])
   useDojangEvent((e) => {
-    if (e.type === 'inventoryChanged' || e.type === 'operationFinished') void load()
+    if (e.type === 'inventoryChanged' || (e.type === 'operation' && e.operation.state !== 'running')) void load()
   })
 
   // The log names certificates by id; show the person's name when the certificate is still known.
