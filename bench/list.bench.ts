@@ -47,7 +47,7 @@ const bench: Bench = {
       dataDir: join(dir, 'data'),
       scanFirst: false,
       viewport: { width: 1280, height: 800 },
-      beforeLoad: (services) => fillInventory(services.inventory, COUNT),
+      beforeLoad: (core) => fillInventory(core.inventory, COUNT),
       initScripts: [PROBES],
     })
     try {

@@ -10,8 +10,9 @@ import { METHOD_NAMES, type MethodName } from './methods'
 
 export { METHOD_NAMES, channelOf, EVENT_CHANNEL, type MethodName } from './methods'
 
-export const MEDIA = ['disk', 'removable', 'keychain', 'token', 'other'] as const
-export type Medium = (typeof MEDIA)[number]
+import { MEDIA, type Medium } from './domain'
+
+export { MEDIA, type MediaTarget, type Medium } from './domain'
 
 // ---- view types (what the renderer sees; never secrets) ----
 
@@ -120,12 +121,6 @@ export interface SettingsView {
   helpdeskMode: boolean
 }
 
-export interface MediaTarget {
-  medium: Medium
-  /** For disk and removable: the NPKI root to write into. */
-  root?: string
-}
-
 export interface MediumInfo {
   medium: Medium
   root: string
@@ -163,7 +158,8 @@ export const requestSchemas = {
     .strict(),
   getCertificate: z.object({ id: certificateId }).strict(),
   listMedia: empty,
-  startScan: z.object({ deep: z.array(z.string().min(1).max(4096)).max(32).optional() }).strict(),
+  /** The page cannot name folders to scan: the scan covers the media Dojang knows and the saved extra folders. */
+  startScan: empty,
   cancelOperation: z.object({ operationId: z.number().int().nonnegative() }).strict(),
   checkPassword: z.object({ location, password }).strict(),
   changePassword: z
@@ -196,6 +192,8 @@ export const requestSchemas = {
       helpdeskMode: z.boolean().optional(),
     })
     .strict(),
+  /** Main asks with its own folder dialog; the page never names the folder. */
+  addExtraRoot: empty,
   auditLog: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
   exportCalendar: empty,
   listBackups: empty,
@@ -233,6 +231,8 @@ export interface ResponseMap {
   importPfx: { location: string; warnings: string[] }
   getSettings: SettingsView
   setSettings: SettingsView
+  /** null when the person cancelled the folder dialog. */
+  addExtraRoot: SettingsView | null
   auditLog: AuditEntryView[]
   exportCalendar: { path: string } | null
   listBackups: BackupView[]

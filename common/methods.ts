@@ -21,6 +21,7 @@ export const METHOD_NAMES = [
   'importPfx',
   'getSettings',
   'setSettings',
+  'addExtraRoot',
   'auditLog',
   'exportCalendar',
   'listBackups',

@@ -12,7 +12,7 @@ import { createRemovableWatcher } from './core/stores/usbTrigger'
 import { broadcast, registerIpc } from './ipc'
 import { createHandlers } from './handlers'
 import { createElectronPorts } from './ports'
-import { openServices } from './core/app/services'
+import { openCore } from './core/app/core'
 import { defaultDataDir } from './core/fsx'
 import { trustedPage, webPreferences, withSecurityHeaders } from './security'
 
@@ -78,9 +78,9 @@ if (!app.requestSingleInstanceLock()) {
       callback({ responseHeaders: withSecurityHeaders(details.responseHeaders) })
     })
     // The same data folder as the CLI: one inventory, one trash, one set of backups per user.
-    const services = await openServices({ dataDir: defaultDataDir() })
     const emit = (event: DojangEvent) => broadcast(BrowserWindow.getAllWindows().map((w) => w.webContents), event)
-    const handlers = createHandlers(services, createElectronPorts(), emit)
+    const core = await openCore({ dataDir: defaultDataDir(), frontEnd: 'app', emit })
+    const handlers = createHandlers(core, createElectronPorts())
     registerIpc(ipcMain, handlers, isTrusted)
     createMainWindow()
     void handlers.startScan({})
@@ -96,14 +96,14 @@ if (!app.requestSingleInstanceLock()) {
     app.on('browser-window-focus', () => watcher.rescan())
     app.on('will-quit', () => {
       watcher.dispose()
-      services.close()
+      core.close()
     })
 
     // Expiry reminders at D-30, D-7, D-1 (the days are a setting), each once, also across restarts.
-    const sent = await loadSentReminders(services.dataDir)
+    const sent = await loadSentReminders(core.dataDir)
     const remind = () => {
-      const { notifyDays } = services.inventory.getSettings()
-      const due = dueReminders(services.listCertificates(), notifyDays, new Date(), sent)
+      const { notifyDays } = core.inventory.getSettings()
+      const due = dueReminders(core.inventory.listCertificates({ now: core.now() }), notifyDays, new Date(), sent)
       for (const r of due) {
         sent.add(reminderKey(r))
         emit({ type: 'expiryReminder', certificateId: certificateId(r.issuer, r.serial), name: r.name, daysLeft: r.daysLeft })
@@ -111,7 +111,7 @@ if (!app.requestSingleInstanceLock()) {
           new Notification({ title: `공동인증서 만료 D-${r.daysLeft}`, body: `${r.name}: 만료 전에 은행이나 인증기관에서 갱신하세요. / Renew before it expires.` }).show()
         }
       }
-      if (due.length > 0) void saveSentReminders(services.dataDir, sent).catch((e) => console.error('dojang: could not save reminders', e))
+      if (due.length > 0) void saveSentReminders(core.dataDir, sent).catch((e) => console.error('dojang: could not save reminders', e))
     }
     setTimeout(remind, 10_000).unref()
     setInterval(remind, 6 * 60 * 60 * 1000).unref()

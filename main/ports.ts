@@ -16,5 +16,11 @@ export function createElectronPorts(): UiPorts {
       const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts)
       return r.canceled ? null : (r.filePaths[0] ?? null)
     },
+    async chooseFolder({ title }) {
+      const win = BrowserWindow.getFocusedWindow()
+      const opts = { title, properties: ['openDirectory' as const, 'createDirectory' as const] }
+      const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts)
+      return r.canceled ? null : (r.filePaths[0] ?? null)
+    },
   }
 }

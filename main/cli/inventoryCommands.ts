@@ -1,12 +1,15 @@
 /**
- * The inventory commands of `dojang`: scan, list, report, expiring, copy, move, delete, trash, restore.
- * They run the same Services as the app; progress goes to stderr, data to stdout.
+ * The inventory verbs of `dojang`: scan, list, report, expiring, copy, move, delete, trash, restore, backups.
+ * Each one calls core commands and formats their results; progress goes to stderr, data to stdout.
  */
 import { resolve } from 'node:path'
+import { daysLeft as domainDaysLeft, expiryState } from '../../common/domain'
 import { DojangError } from '../../common/errors'
-import { openServices, type Services, type ScanOutcome } from '../core/app/services'
+import type { Commands } from '../core/app/commands'
+import { openCore, type Core } from '../core/app/core'
+import type { ScanOutcome } from '../core/app/scanCoordinator'
 import { defaultDataDir } from '../core/fsx'
-import type { CertificateWithCopies } from '../core/inventory/types'
+import type { CertificateWithCopies } from '../core/inventory'
 import { dDay } from '../core/npki/summary'
 import type { Finding } from '../core/scan'
 import { EXIT } from './exitCodes'
@@ -17,48 +20,51 @@ export interface CommandContext {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>
   positionals: string[]
   io: CliIo
+  commands: Commands
   out(s: string): void
   err(s: string): void
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [])
 
-/** The services as the CLI sees them: --root limits the disk roots; the keychain only where it can answer. */
-export async function openServicesForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void): Promise<Services> {
+/** The core as the CLI sees it: --root limits the disk roots; the keychain only where it can answer. */
+export async function openCoreForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void): Promise<Core> {
   const dataDir = typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : defaultDataDir(io.env)
   const roots = strings(values.root)
   // On Linux the Secret Service needs a session bus; without one, asking keytar would only time out.
   const keychainPossible = process.platform !== 'linux' || Boolean(io.env.DBUS_SESSION_BUS_ADDRESS)
-  const services = await openServices({
+  let last = 0
+  const core = await openCore({
     dataDir,
     env: io.env,
+    frontEnd: 'cli',
     allProfiles: values['all-profiles'] === true,
     ...(roots.length > 0 ? { diskRoots: roots, volumeSource: null } : {}),
     ...(values['no-keychain'] || !keychainPossible ? { secretStore: null } : {}),
+    emit: (e) => {
+      // Progress of long operations, at most twice a second, and always the last line.
+      if (e.type !== 'operation' || e.operation.kind !== 'scan') return
+      const op = e.operation
+      const now = Date.now()
+      const final = op.state !== 'running'
+      if (!final && now - last < 500) return
+      last = now
+      const d = op.detail
+      warn?.(`scanning: ${d.foldersVisited ?? 0} folders, ${d.certificatesFound ?? 0} certificates, ${d.problems ?? 0} problems${final ? ` — ${op.state === 'finished' ? 'done' : op.state}` : ''}`)
+    },
   })
-  for (const n of services.inventory.notices) warn?.(`dojang: ${n.message}`)
-  return services
+  for (const n of core.inventory.notices) warn?.(`dojang: ${n.message}`)
+  return core
 }
 
-const open = (ctx: CommandContext): Promise<Services> => openServicesForCli(ctx.values, ctx.io, ctx.err)
+const open = (ctx: CommandContext): Promise<Core> => openCoreForCli(ctx.values, ctx.io, ctx.err)
 
-async function runScan(ctx: CommandContext, services: Services): Promise<ScanOutcome> {
-  const controller = new AbortController()
-  const onSignal = () => controller.abort()
+async function runScan(ctx: CommandContext, core: Core): Promise<ScanOutcome> {
+  // Ctrl-C cancels the scan operation; what was found so far is still reported.
+  const onSignal = () => core.operations.cancelAll()
   process.once('SIGINT', onSignal)
-  let last = 0
   try {
-    const outcome = await services.scan({
-      deep: strings(ctx.values.deep).map((d) => resolve(d)),
-      signal: controller.signal,
-      onProgress: (p) => {
-        const now = Date.now()
-        if (p.phase === 'done' || now - last > 500) {
-          last = now
-          ctx.err(`scanning: ${p.foldersVisited} folders, ${p.certificatesFound} certificates, ${p.problems} problems${p.phase === 'done' ? ' — done' : ''}`)
-        }
-      },
-    })
+    const outcome = await ctx.commands.scan(core, { deep: strings(ctx.values.deep).map((d) => resolve(d)) })
     if (outcome.result.status === 'cancelled') ctx.err('dojang: the scan was cancelled; the results are incomplete')
     return outcome
   } finally {
@@ -66,14 +72,8 @@ async function runScan(ctx: CommandContext, services: Services): Promise<ScanOut
   }
 }
 
-function daysLeft(notAfter: string, now: Date): number {
-  return Math.floor((Date.parse(notAfter) - now.getTime()) / 86_400_000)
-}
-
-function state(notAfter: string, now: Date): 'expired' | 'expiring' | 'valid' {
-  const d = daysLeft(notAfter, now)
-  return d < 0 ? 'expired' : d <= 30 ? 'expiring' : 'valid'
-}
+const daysLeft = (notAfter: string, now: Date): number => domainDaysLeft(notAfter, now)
+const state = (notAfter: string, now: Date) => expiryState({ notAfter }, now)
 
 function certificateRows(certs: CertificateWithCopies[], now: Date) {
   return certs.map((c) => ({
@@ -95,8 +95,8 @@ function certificateRows(certs: CertificateWithCopies[], now: Date) {
 }
 
 /** Only the certificates this scan saw (the inventory also remembers copies from earlier scans). */
-function seenIn(services: Services, outcome: ScanOutcome): CertificateWithCopies[] {
-  return services.listCertificates().filter((c) => c.copies.some((x) => x.lastRunId === outcome.runId && x.missingSince === null))
+async function seenIn(ctx: CommandContext, core: Core, outcome: ScanOutcome): Promise<CertificateWithCopies[]> {
+  return (await ctx.commands.listCertificates(core)).filter((c) => c.copies.some((x) => x.lastRunId === outcome.runId && x.missingSince === null))
 }
 
 const CSV_COLUMNS = ['name', 'issuer', 'serial', 'notAfter', 'daysLeft', 'state', 'purpose', 'medium', 'location', 'signPri', 'kmPair', 'keyScheme', 'findings'] as const
@@ -139,20 +139,21 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
   const { command, values, positionals, out, err } = ctx
   const json = values.json === true
   const csv = values.csv === true
-  const services = await open(ctx)
+  const core = await open(ctx)
+  const { commands } = ctx
   try {
     const now = new Date()
     switch (command) {
       case 'scan':
       case 'list': {
-        const outcome = await runScan(ctx, services)
-        const certs = certificateRows(seenIn(services, outcome), now)
+        const outcome = await runScan(ctx, core)
+        const certs = certificateRows(await seenIn(ctx, core, outcome), now)
         if (command === 'scan' && json) {
           out(JSON.stringify({ certificates: certs, findings: outcome.findings, problems: outcome.result.problems, stats: outcome.result.stats }, null, 2))
         } else if (json) out(JSON.stringify(certs, null, 2))
         else if (csv) {
           out(CSV_COLUMNS.join(','))
-          for (const r of reportRows(seenIn(services, outcome), outcome.findings, now)) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
+          for (const r of reportRows(await seenIn(ctx, core, outcome), outcome.findings, now)) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
         } else {
           if (certs.length === 0) err('No certificates found. Certificates usually live in an NPKI folder: ~/NPKI (Linux), ~/Library/Preferences/NPKI (macOS), %USERPROFILE%\\AppData\\LocalLow\\NPKI (Windows), or NPKI at the top of a USB drive.')
           for (const c of certs) {
@@ -165,8 +166,8 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
       }
 
       case 'report': {
-        const outcome = await runScan(ctx, services)
-        const rows = reportRows(seenIn(services, outcome), outcome.findings, now)
+        const outcome = await runScan(ctx, core)
+        const rows = reportRows(await seenIn(ctx, core, outcome), outcome.findings, now)
         if (csv) {
           out(CSV_COLUMNS.join(','))
           for (const r of rows) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
@@ -177,8 +178,8 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
       case 'expiring': {
         const days = Number(values.days ?? 30)
         if (!Number.isInteger(days) || days < 0 || days > 3650) throw new DojangError('INVALID_INPUT', '--days takes a whole number of days (0–3650)')
-        const outcome = await runScan(ctx, services)
-        const certs = certificateRows(seenIn(services, outcome), now).filter((c) => c.daysLeft <= days && (c.daysLeft >= 0 || values['include-expired'] === true))
+        const outcome = await runScan(ctx, core)
+        const certs = certificateRows(await seenIn(ctx, core, outcome), now).filter((c) => c.daysLeft <= days && (c.daysLeft >= 0 || values['include-expired'] === true))
         if (json) out(JSON.stringify(certs, null, 2))
         else for (const c of certs) out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${c.name}  ${c.copies.map((x) => x.location).join('  ')}`)
         return certs.length > 0 ? EXIT.FAILURE : EXIT.OK
@@ -189,18 +190,21 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', `${command} takes one certificate folder or keychain:ID`)
         const to = values.to
         if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', `${command} needs --to keychain or --to <NPKI folder>`)
-        const source = positionals[0]!.startsWith('keychain:') ? positionals[0]! : resolve(positionals[0]!)
-        const target = to === 'keychain' ? { medium: 'keychain' as const } : { medium: 'disk' as const, root: resolve(to) }
-        const ref = await services.copy(source, target, { move: command === 'move', overwrite: values.overwrite === true })
-        if (json) out(JSON.stringify(ref, null, 2))
-        else out(`${command === 'move' ? 'Moved' : 'Copied'} to ${ref.location}${command === 'move' ? ' (the source is in Dojang\'s trash: `dojang trash`)' : ''}`)
+        const r = await commands.copyCertificate(core, {
+          location: positionals[0]!,
+          to: { destination: to, create: values.create === true },
+          move: command === 'move',
+          overwrite: values.overwrite === true,
+        })
+        if (r.note) err(r.note)
+        if (json) out(JSON.stringify(r.ref, null, 2))
+        else out(`${command === 'move' ? 'Moved' : 'Copied'} to ${r.ref.location}${command === 'move' ? ' (the source is in Dojang\'s trash: `dojang trash`)' : ''}`)
         return EXIT.OK
       }
 
       case 'delete': {
         if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'delete takes one certificate folder or keychain:ID')
-        const source = positionals[0]!.startsWith('keychain:') ? positionals[0]! : resolve(positionals[0]!)
-        const entry = await services.deleteCopy(source)
+        const entry = await commands.deleteCopy(core, { location: positionals[0]! })
         if (json) out(JSON.stringify({ trashId: entry.id }, null, 2))
         else out(`Moved to Dojang's trash as ${entry.id}. Undo with: dojang restore ${entry.id}`)
         return EXIT.OK
@@ -210,13 +214,13 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         if (positionals[0] === 'empty') {
           const days = values['older-than-days'] === undefined ? undefined : Number(values['older-than-days'])
           if (days !== undefined && (!Number.isInteger(days) || days < 0)) throw new DojangError('INVALID_INPUT', '--older-than-days takes a whole number of days')
-          const removed = await services.emptyTrash({ olderThanDays: days })
+          const removed = await commands.emptyTrash(core, { olderThanDays: days })
           if (json) out(JSON.stringify({ removed }))
           else out(`Removed ${removed} item${removed === 1 ? '' : 's'} from Dojang's trash for good.`)
           return EXIT.OK
         }
         if (positionals.length > 0) throw new DojangError('INVALID_INPUT', 'trash takes nothing, or: empty [--older-than-days N]')
-        const entries = await services.listTrash()
+        const entries = await commands.listTrash(core)
         const rows = entries.map((e) => ({ id: e.id, subject: e.subject, issuer: e.issuer, serial: e.serial, notAfter: e.notAfter, medium: e.medium, location: e.location, deletedAt: e.deletedAt, intact: e.intact }))
         if (json) out(JSON.stringify(rows, null, 2))
         else if (rows.length === 0) err("Dojang's trash is empty.")
@@ -226,7 +230,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
 
       case 'restore': {
         if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'restore takes one trash ID (see `dojang trash`)')
-        const ref = await services.restoreFromTrash(positionals[0]!, { overwrite: values.overwrite === true })
+        const ref = await commands.restoreFromTrash(core, { id: positionals[0]!, overwrite: values.overwrite === true })
         if (json) out(JSON.stringify(ref, null, 2))
         else out(`Restored to ${ref.location}`)
         return EXIT.OK
@@ -235,7 +239,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
       case 'backups': {
         const [sub = 'list', id] = positionals
         if (sub === 'list') {
-          const rows = (await services.listBackups()).map((b) => ({ id: b.backupId, createdAt: b.createdAt, reason: b.reason, files: b.files.map((f) => f.path), intact: b.intact }))
+          const rows = (await commands.listBackups(core)).map((b) => ({ id: b.backupId, createdAt: b.createdAt, reason: b.reason, files: b.files.map((f) => f.path), intact: b.intact }))
           if (json) out(JSON.stringify(rows, null, 2))
           else if (rows.length === 0) err('No backups.')
           else for (const r of rows) out(`${r.id}  ${r.createdAt.slice(0, 19)}  ${r.reason}  ${r.files.join('  ')}`)
@@ -244,13 +248,13 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         if (sub === 'empty') {
           const days = values['older-than-days'] === undefined ? undefined : Number(values['older-than-days'])
           if (days !== undefined && (!Number.isInteger(days) || days < 0)) throw new DojangError('INVALID_INPUT', '--older-than-days takes a whole number of days')
-          const removed = await services.emptyBackups({ olderThanDays: days })
+          const removed = await commands.emptyBackups(core, { olderThanDays: days })
           if (json) out(JSON.stringify({ removed }))
           else out(`Removed ${removed} backup${removed === 1 ? '' : 's'}.`)
           return EXIT.OK
         }
         if (sub === 'restore' && id) {
-          const undo = await services.restoreBackup(id)
+          const undo = await commands.restoreBackup(core, { id })
           if (json) out(JSON.stringify({ backupId: undo }))
           else out(`Restored. The files it replaced are backup ${undo}.`)
           return EXIT.OK
@@ -262,7 +266,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         return EXIT.USAGE
     }
   } finally {
-    services.close()
+    core.close()
   }
 }
 

@@ -5,16 +5,33 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { DojangError, isDojangError } from '../../common/errors'
-import { defaultDataDir, readFileSafe, recoverJournals } from '../core/fsx'
-import { loadCertFolder } from '../core/npki/certFolder'
-import { checkPasswordRules } from '../core/npki/passwordRules'
-import { parseEncryptedKeyFile, describeScheme, decryptPrivateKey } from '../core/npki/privateKey'
-import { dDay, summarizeCertificate } from '../core/npki/summary'
-import { verifyVid } from '../core/npki/vid'
-import { changePassword, checkPassword } from '../core/ops/password'
+import { COMMANDS, type CommandName, type Commands } from '../core/app/commands'
+import { readFileSafe } from '../core/fsx'
+import { checkPasswordRules } from '../../common/passwordRules'
+import { dDay } from '../core/npki/summary'
 import { EXIT, exitCodeFor } from './exitCodes'
-import { INVENTORY_COMMANDS, openServicesForCli, runInventoryCommand } from './inventoryCommands'
+import { INVENTORY_COMMANDS, openCoreForCli, runInventoryCommand } from './inventoryCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
+
+/** Which core commands each verb reaches (proved by test/app/frontEnds.test.ts). */
+export const CLI_VERBS = {
+  info: ['certificateInfo'],
+  scan: ['scan', 'listCertificates'],
+  list: ['scan', 'listCertificates'],
+  report: ['scan', 'listCertificates'],
+  expiring: ['scan', 'listCertificates'],
+  copy: ['copyCertificate'],
+  move: ['copyCertificate'],
+  delete: ['deleteCopy'],
+  trash: ['listTrash', 'emptyTrash'],
+  restore: ['restoreFromTrash'],
+  backups: ['listBackups', 'emptyBackups', 'restoreBackup'],
+  'check-password': ['checkPassword'],
+  'change-password': ['changePassword'],
+  'verify-vid': ['verifyVid'],
+  'export-pfx': ['exportPfx'],
+  'import-pfx': ['importPfx'],
+} as const satisfies Record<string, readonly CommandName[]>
 
 const USAGE = `도장 Dojang — NPKI (공동인증서) certificate manager
 
@@ -54,7 +71,8 @@ certificate, 7 not found, 8 weak new password, 9 ID number does not match, 10 fi
 
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, opts: { commands?: Commands } = {}): Promise<number> {
+  const commands = opts.commands ?? COMMANDS
   const out = (s: string) => io.stdout.write(s.endsWith('\n') ? s : s + '\n')
   const err = (s: string) => io.stderr.write(s.endsWith('\n') ? s : s + '\n')
   const [command, ...rest] = argv
@@ -87,6 +105,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         profile: { type: 'string' },
         'include-km': { type: 'boolean' },
         'older-than-days': { type: 'string' },
+        create: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -103,39 +122,29 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     else throw new DojangError('INVALID_INPUT', 'No terminal to ask for the password: pass --password-stdin and write it to standard input')
     return secrets
   }
-  const folderArg = (): string => {
-    if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', `${command} takes one certificate folder`)
-    return resolve(positionals[0]!)
+  const locationArg = (): string => {
+    if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', `${command} takes one certificate folder (or keychain:ID)`)
+    return positionals[0]!
+  }
+  const withCore = async <T>(run: (core: Awaited<ReturnType<typeof openCoreForCli>>) => Promise<T>): Promise<T> => {
+    const core = await openCoreForCli(values, io, err)
+    try {
+      return await run(core)
+    } finally {
+      core.close()
+    }
   }
 
   try {
-    if (INVENTORY_COMMANDS.has(command)) return await runInventoryCommand({ command, values, positionals, io, out, err })
+    if (INVENTORY_COMMANDS.has(command)) return await runInventoryCommand({ command, values, positionals, io, commands, out, err })
     switch (command) {
       case 'info': {
-        const dir = folderArg()
-        const folder = await loadCertFolder(dir)
-        const keyInfo = (bytes: Uint8Array | undefined, name: string | undefined) => {
-          if (!bytes || !name) return null
-          try {
-            const f = parseEncryptedKeyFile(bytes, name)
-            return { file: name, scheme: describeScheme(f.scheme), trailingBytes: f.trailing.length }
-          } catch (e) {
-            if (isDojangError(e)) return { file: name, error: e.code, message: e.message }
-            throw e
-          }
-        }
-        const report = {
-          folder: dir,
-          certificate: summarizeCertificate(folder.signCert),
-          signKey: keyInfo(folder.signPri, folder.files.names.signPri),
-          kmPair: folder.kmCert || folder.kmPri
-            ? { certificate: folder.kmCert ? summarizeCertificate(folder.kmCert) : null, key: keyInfo(folder.kmPri, folder.files.names.kmPri) }
-            : null,
-          otherFiles: [...folder.files.pfx, ...folder.files.other],
-        }
-        if (json) out(JSON.stringify(report, null, 2))
+        const location = locationArg()
+        const report = await withCore((core) => commands.certificateInfo(core, { location }))
+        if (json) out(JSON.stringify({ folder: report.location, ...report }, null, 2))
         else {
           const c = report.certificate
+          const key = report.signKey
           out(
             [
               `사용자 Name        ${c.name}`,
@@ -144,7 +153,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               `일련번호 Serial    ${c.serial}`,
               `유효기간 Valid     ${c.notBefore} ~ ${c.notAfter} (${dDay(c.daysLeft)}, ${c.state})`,
               `주체 Subject       ${c.subject}`,
-              `키 Key             ${report.signKey ? ('scheme' in report.signKey ? `${report.signKey.file}: ${report.signKey.scheme}${report.signKey.trailingBytes ? `, ${report.signKey.trailingBytes} trailing bytes kept` : ''}` : `${report.signKey.file}: ${report.signKey.message}`) : 'missing (signPri.key): this copy cannot sign'}`,
+              `키 Key             ${key ? ('scheme' in key ? `${key.file}: ${key.scheme}${key.trailingBytes ? `, ${key.trailingBytes} trailing bytes kept` : ''}` : `${key.file}: ${key.message}`) : 'missing (signPri.key): this copy cannot sign'}`,
               `암호화용 km pair   ${report.kmPair ? 'present' : 'none'}`,
               `본인확인 VID       ${c.hasVid ? 'present' : 'none'}`,
             ].join('\n'),
@@ -154,18 +163,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
 
       case 'check-password': {
-        const dir = folderArg()
+        const location = locationArg()
         const s = getSecrets()
         const password = await s.read('certificate password')
         const kmPassword = values['km-separate'] ? await s.read('kmPri.key password') : undefined
-        const result = await checkPassword(dir, password, { kmPassword })
+        const result = await withCore((core) => commands.checkPassword(core, { location, password, kmPassword }))
         if (json) out(JSON.stringify({ ok: true, ...result }, null, 2))
         else out(`Password is correct for ${result.sign.file}${result.km ? ` and ${result.km.file}` : ''}.`)
         return EXIT.OK
       }
 
       case 'change-password': {
-        const dir = folderArg()
+        const location = locationArg()
         const s = getSecrets()
         const oldPassword = await s.read('current password')
         const kmPassword = values['km-separate'] ? await s.read('current kmPri.key password') : undefined
@@ -180,50 +189,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             return EXIT.WEAK_PASSWORD
           }
         }
-        const dataDir = typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : defaultDataDir(io.env)
-        await recoverJournals(dataDir)
-        const result = await changePassword(dir, oldPassword, newPassword, { dataDir, allowWeak, kmPassword })
-        if (json) out(JSON.stringify({ ok: true, ...result }, null, 2))
-        else out(`Password changed for ${result.changed.join(' and ')}. The previous files are kept in Dojang's backups (${result.backupId}).`)
+        const result = await withCore((core) => commands.changePassword(core, { locations: [location], oldPassword, newPassword, allowWeak, kmPassword }))
+        const done = result.changed[0]!
+        if (json) out(JSON.stringify({ ok: true, backupId: done.backupId, changed: done.files, location: done.location }, null, 2))
+        else out(`Password changed for ${done.files.join(' and ')}. The previous files are kept in Dojang's backups (${done.backupId}).`)
         return EXIT.OK
       }
 
       case 'verify-vid': {
-        const dir = folderArg()
+        const location = locationArg()
         const s = getSecrets()
         const password = await s.read('certificate password')
         const idn = await s.read('ID number')
-        const folder = await loadCertFolder(dir)
-        if (!folder.signPri) throw new DojangError('MISSING_FILE', 'signPri.key is missing: the ID-number check needs the private key', { dir })
-        const key = decryptPrivateKey(folder.signPri, password, {
-          publicKey: folder.signCert.publicKey.modulus ? { modulus: folder.signCert.publicKey.modulus, exponent: folder.signCert.publicKey.exponent } : undefined,
-          label: folder.files.names.signPri,
-        })
-        if (!key.info.randomNum) {
-          throw new DojangError('NOT_FOUND', 'This private key has no randomNum, so the ID-number check cannot be made (the key was probably exported by a tool that drops it)', { dir })
-        }
-        const ok = verifyVid(folder.signCert, key.info.randomNum, idn)
-        if (json) out(JSON.stringify({ match: ok }))
-        else out(ok ? 'The ID number matches this certificate (본인확인 일치).' : 'The ID number does NOT match this certificate (본인확인 불일치).')
-        return ok ? EXIT.OK : EXIT.VID_MISMATCH
+        const { match } = await withCore((core) => commands.verifyVid(core, { location, password, idn }))
+        if (json) out(JSON.stringify({ match }))
+        else out(match ? 'The ID number matches this certificate (본인확인 일치).' : 'The ID number does NOT match this certificate (본인확인 불일치).')
+        return match ? EXIT.OK : EXIT.VID_MISMATCH
       }
 
       case 'export-pfx': {
-        const dir = folderArg()
+        const location = locationArg()
         if (typeof values.out !== 'string') throw new DojangError('INVALID_INPUT', 'export-pfx needs --out FILE')
         const profile = values.profile ?? 'bank'
         if (profile !== 'bank' && profile !== 'modern') throw new DojangError('INVALID_INPUT', '--profile is bank (3DES + SHA-1, what Korean banks read) or modern (AES-256 + SHA-256)')
         const s = getSecrets()
         const password = await s.read('certificate password')
         const pfxPassword = await s.read('PFX password')
-        const services = await openServicesForCli(values, io)
-        try {
-          const r = await services.exportPfx(dir, password, pfxPassword, { profile, includeKm: values['include-km'] === true, out: resolve(values.out), overwrite: values.overwrite === true })
-          if (json) out(JSON.stringify(r, null, 2))
-          else out(`Wrote ${r.out} (${profile} profile, ${r.keys} key${r.keys > 1 ? 's' : ''}${r.hasRandomNum ? ', randomNum kept' : ''}).`)
-        } finally {
-          services.close()
-        }
+        const out_ = resolve(values.out)
+        const r = await withCore((core) =>
+          commands.exportPfx(core, { location, password, pfxPassword, profile, includeKm: values['include-km'] === true, out: out_, overwrite: values.overwrite === true }),
+        )
+        if (json) out(JSON.stringify(r, null, 2))
+        else out(`Wrote ${r.out} (${profile} profile, ${r.keys} key${r.keys > 1 ? 's' : ''}${r.hasRandomNum ? ', randomNum kept' : ''}).`)
         return EXIT.OK
       }
 
@@ -235,16 +232,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const s = getSecrets()
         const pfxPassword = await s.read('PFX password')
         const newPassword = await s.read('new certificate password')
-        const services = await openServicesForCli(values, io)
-        try {
-          const target = to === 'keychain' ? { medium: 'keychain' as const } : { medium: 'disk' as const, root: resolve(to) }
-          const r = await services.importPfx(pfx, pfxPassword, newPassword, target, { allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true })
-          if (json) out(JSON.stringify(r, null, 2))
-          else out(`Imported to ${r.location}`)
-          if (r.warnings.includes('NO_RANDOM_NUM')) err('Warning: this PFX has no randomNum, so ID-number checks (본인확인) at banks will fail with this copy.')
-        } finally {
-          services.close()
-        }
+        const r = await withCore((core) =>
+          commands.importPfx(core, { pfx, pfxPassword, newPassword, to: { destination: to, create: values.create === true }, allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true }),
+        )
+        if (r.note) err(r.note)
+        if (json) out(JSON.stringify({ location: r.location, warnings: r.warnings }, null, 2))
+        else out(`Imported to ${r.location}`)
+        if (r.warnings.includes('NO_RANDOM_NUM')) err('Warning: this PFX has no randomNum, so ID-number checks (본인확인) at banks will fail with this copy.')
         return EXIT.OK
       }
 

@@ -2,7 +2,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DojangError } from '../../common/errors'
 import { AttemptLimiter } from '../../main/core/app/attempts'
-import { openServices, type Services } from '../../main/core/app/services'
+import { COMMANDS } from '../../main/core/app/commands'
+import { openCore, type Core } from '../../main/core/app/core'
 import { createHandlers } from '../../main/handlers'
 import { invokeMethod } from '../../main/ipc'
 import { copyHongFolder, FIXTURE_PASSWORD, tempDir } from '../support/fixtures'
@@ -36,22 +37,30 @@ describe('AttemptLimiter', () => {
 
 describe('password attempts through the IPC handlers', () => {
   let tmp: { dir: string; cleanup: () => Promise<void> }
-  let services: Services
+  let core: Core
+  const slept: number[] = []
   beforeEach(async () => {
     tmp = await tempDir()
     await copyHongFolder(tmp.dir)
-    services = await openServices({ dataDir: join(tmp.dir, 'data'), diskRoots: [join(tmp.dir, 'NPKI')], volumeSource: null, secretStore: null })
-    await services.scan()
+    slept.length = 0
+    core = await openCore({
+      dataDir: join(tmp.dir, 'data'),
+      diskRoots: [join(tmp.dir, 'NPKI')],
+      volumeSource: null,
+      secretStore: null,
+      frontEnd: 'app',
+      attempts: new AttemptLimiter({ sleep: async (ms) => void slept.push(ms) }),
+    })
+    await COMMANDS.scan(core)
   })
   afterEach(async () => {
-    services.close()
+    core.close()
     await tmp.cleanup()
   })
 
   it('slows down repeated wrong passwords on checkPassword and verifyVid', async () => {
-    const slept: number[] = []
-    const handlers = createHandlers(services, { chooseSavePath: async () => null, chooseOpenPath: async () => null }, () => {}, new AttemptLimiter({ sleep: async (ms) => void slept.push(ms) }))
-    const location = services.listCertificates()[0]!.copies[0]!.location
+    const handlers = createHandlers(core, { chooseSavePath: async () => null, chooseOpenPath: async () => null, chooseFolder: async () => null })
+    const location = (await COMMANDS.listCertificates(core))[0]!.copies[0]!.location
     for (let i = 0; i < 6; i++) {
       const r = await invokeMethod(handlers, 'checkPassword', { location, password: `guess-${i}` })
       expect(!r.ok && r.error.code).toBe('WRONG_PASSWORD')

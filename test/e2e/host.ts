@@ -1,7 +1,7 @@
 /**
  * The e2e test host: the built renderer (out/renderer) served from 127.0.0.1, Debian Chromium driven by
  * playwright-core, and window.dojang backed by the REAL main-process handlers (main/handlers.ts over
- * main/core/app/services.ts) running in this Node process through the test transport.
+ * main/core/app/core.ts) running in this Node process through the test transport.
  */
 import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { DojangEvent } from '../../common/contract'
-import { openServices, type Services } from '../../main/core/app/services'
+import { openCore, type Core } from '../../main/core/app/core'
+import { COMMANDS } from '../../main/core/app/commands'
 import type { MountedVolume, VolumeSource } from '../../main/core/stores/removable'
 import { createHandlers } from '../../main/handlers'
 import type { Handlers } from '../../main/ipc'
@@ -75,8 +76,8 @@ export interface TestHostOptions {
   /** Scan before the page loads, so the first render shows the certificates. Default true. */
   scanFirst?: boolean
   viewport?: { width: number; height: number }
-  /** Runs after the services open (and the first scan) and before the page loads, e.g. to fill the inventory. */
-  beforeLoad?: (services: Services) => void | Promise<void>
+  /** Runs after the core opens (and the first scan) and before the page loads, e.g. to fill the inventory. */
+  beforeLoad?: (core: Core) => void | Promise<void>
   /** Extra page scripts (source text) that run before the renderer's own, e.g. performance observers. */
   initScripts?: string[]
   /**
@@ -88,7 +89,7 @@ export interface TestHostOptions {
 
 export interface TestHost {
   page: Page
-  services: Services
+  core: Core
   handlers: Handlers
   url: string
   /** Every event main emitted, in order. */
@@ -99,6 +100,8 @@ export interface TestHost {
   pageErrors: string[]
   /** What the next open-file dialog returns (null = the person cancels). */
   nextOpenPath: string | null
+  /** What the next folder dialog returns (null = the person cancels). */
+  nextFolder: string | null
   /** Paths chosen by save dialogs so far. */
   savedPaths: string[]
   saveDir: string
@@ -119,19 +122,19 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
   await mkdir(saveDir, { recursive: true })
 
   // Shared by the fake OS (volumes, dialogs) and the host object, which is built only after the first scan.
-  const state = { removableRoots: [...(opts.removableRoots ?? [])], nextOpenPath: null as string | null, savedPaths: [] as string[] }
+  const state = { removableRoots: [...(opts.removableRoots ?? [])], nextOpenPath: null as string | null, nextFolder: null as string | null, savedPaths: [] as string[] }
   const volumeSource: VolumeSource = {
     listVolumes: async (): Promise<MountedVolume[]> => state.removableRoots.map((root, i) => ({ root, name: `USB${i + 1}`, removable: true })),
   }
-  const services = await openServices({ dataDir: opts.dataDir, diskRoots: opts.roots, volumeSource, ...(opts.keychain ? {} : { secretStore: null }) })
   const events: DojangEvent[] = []
   let forward: (e: DojangEvent) => void = () => {}
   const emit = (e: DojangEvent) => {
     events.push(e)
     forward(e)
   }
+  const core = await openCore({ dataDir: opts.dataDir, diskRoots: opts.roots, volumeSource, frontEnd: 'app', emit, ...(opts.keychain ? {} : { secretStore: null }) })
   const handlers = createHandlers(
-    services,
+    core,
     {
       chooseSavePath: async ({ defaultName }) => {
         const p = join(saveDir, defaultName.replace(/[\\/]/g, '_'))
@@ -139,11 +142,11 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
         return p
       },
       chooseOpenPath: async () => state.nextOpenPath,
+      chooseFolder: async () => state.nextFolder,
     },
-    emit,
   )
-  if (opts.scanFirst !== false) await services.scan({})
-  await opts.beforeLoad?.(services)
+  if (opts.scanFirst !== false) await COMMANDS.scan(core, {})
+  await opts.beforeLoad?.(core)
 
   let context: BrowserContext | undefined
   try {
@@ -162,7 +165,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
 
     const host: TestHost = {
       page,
-      services,
+      core,
       handlers,
       url: server.url,
       events,
@@ -173,6 +176,12 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
       },
       set nextOpenPath(v) {
         state.nextOpenPath = v
+      },
+      get nextFolder() {
+        return state.nextFolder
+      },
+      set nextFolder(v) {
+        state.nextFolder = v
       },
       savedPaths: state.savedPaths,
       saveDir,
@@ -195,7 +204,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
       },
       async close() {
         await context?.close().catch(() => {})
-        services.close()
+        core.close()
         await server.close()
         if (ownBrowser) await browser.close()
       },
@@ -203,7 +212,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     return host
   } catch (e) {
     await context?.close().catch(() => {})
-    services.close()
+    core.close()
     await server.close()
     if (ownBrowser) await browser.close()
     throw e

@@ -3,6 +3,7 @@
  * multi-select with the mouse, keyboard navigation, live refresh when a USB drive arrives, and the empty state.
  */
 import { cp, mkdir } from 'node:fs/promises'
+import { COMMANDS } from '../../main/core/app/commands'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -178,7 +179,7 @@ describe('with two certificates on the hard disk', () => {
     expect(w.host.events.some((e) => e.type === 'operation' && e.operation.kind === 'scan' && e.operation.state === 'finished')).toBe(true)
 
     // A change made behind the page's back shows up on inventoryChanged alone.
-    await w.host.services.deleteCopy(w.pypinkFolder)
+    await COMMANDS.deleteCopy(w.host.core, { location: w.pypinkFolder })
     w.host.emit({ type: 'inventoryChanged' })
     await waitForRows(page, 1)
   })
@@ -200,7 +201,7 @@ describe('with two certificates on the hard disk', () => {
 
   it('windows a long list: few rows in the DOM, the keyboard still reaches the last one', async () => {
     const page = w.host.page
-    fillInventory(w.host.services.inventory, 3000)
+    fillInventory(w.host.core.inventory, 3000)
     w.host.emit({ type: 'inventoryChanged' })
     await expect.poll(() => page.locator('#cert-grid').getAttribute('aria-rowcount'), { timeout: 10_000 }).toBe('3003')
     const inDom = await rows(page).count()

@@ -419,8 +419,10 @@ describe('expiry helpers', () => {
     expect(expiryState(info, new Date('2024-12-31T23:59:59Z'))).toBe('notYetValid')
     expect(expiryState(info, new Date('2025-01-01T00:00:00Z'))).toBe('valid')
     expect(expiryState(info, new Date('2044-11-27T00:00:00Z'))).toBe('expiring')
-    expect(expiryState(info, new Date('2044-11-26T23:59:59Z'))).toBe('valid')
-    expect(expiryState(info, new Date('2044-11-26T23:59:59Z'), 60)).toBe('expiring')
+    // D-30 (30 whole days and a second left) is already "expiring": the renewal window opens at D-30.
+    expect(expiryState(info, new Date('2044-11-26T23:59:59Z'))).toBe('expiring')
+    expect(expiryState(info, new Date('2044-11-25T23:59:59Z'))).toBe('valid')
+    expect(expiryState(info, new Date('2044-11-25T23:59:59Z'), 60)).toBe('expiring')
     expect(expiryState(info, new Date('2044-12-26T00:00:00Z'), 0)).toBe('valid')
     expect(expiryState(info, new Date('2044-12-27T00:00:01Z'))).toBe('expired')
   })

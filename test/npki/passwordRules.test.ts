@@ -3,7 +3,7 @@ import {
   LONG_PASSWORD_WARN_LENGTH,
   checkPasswordRules,
   type PasswordRuleId,
-} from '../../main/core/npki/passwordRules'
+} from '../../common/passwordRules'
 
 const RULE_IDS: PasswordRuleId[] = [
   'minLength',

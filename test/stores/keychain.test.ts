@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DojangError, isDojangError } from '../../common/errors'
 import { parseCertificate } from '../../main/core/npki/certificate'
+import { listBackups, restoreBackup } from '../../main/core/fsx'
 import { FORMAT_VERSION, MAGIC } from '../../main/core/stores/keychain/bundleFormat'
 import {
   KEYCHAIN_LABEL,
@@ -146,14 +147,30 @@ describe.skipIf(process.platform !== 'linux')('keychain store on a real Secret S
     expect(dup.details.location).toBe(first.location)
     expect(await store.list()).toHaveLength(1)
 
+    // Replacing keeps the entry (same id and data key) and keeps the replaced bundle as a restorable backup.
     const second = await store.write(hongBundle([{ name: 'extra.txt', data: new Uint8Array([1, 2, 3]) }]), { dataDir: data.dir, overwrite: true })
-    expect(second.location).not.toBe(first.location)
+    expect(second.location).toBe(first.location)
     const copies = await store.list()
     expect(copies.map((c) => c.location)).toEqual([second.location])
     expect(copies[0]!.fileNames).toContain('extra.txt')
     expect(accountsInKeyring()).toEqual([bundleAccount(parseKeychainLocation(second.location))])
-    expect((await caught(store.read(first.location))).code).toBe('NOT_FOUND')
     expect((await store.listWithOrphans()).orphans).toEqual([])
+    const backups = await listBackups(data.dir)
+    expect(backups.map((b) => b.reason)).toEqual(['write-certificate'])
+    await restoreBackup(data.dir, backups[0]!.backupId)
+    expect((await store.read(first.location)).files.map((f) => f.name)).not.toContain('extra.txt')
+  })
+
+  it('replaces key files in place all or nothing, with a backup that restores the old ones', async () => {
+    const { location } = await store.write(hongBundle(), { dataDir: data.dir })
+    const before = await store.read(location)
+    const r = await store.replaceFiles(location, [{ name: 'signPri.key', data: new Uint8Array([9, 9, 9]) }], { dataDir: data.dir, reason: 'change-password' })
+    expect(r.location).toBe(location)
+    const after = await store.read(location)
+    expect(after.files.find((f) => f.name === 'signPri.key')!.data).toEqual(new Uint8Array([9, 9, 9]))
+    expect(after.files.filter((f) => f.name !== 'signPri.key')).toEqual(before.files.filter((f) => f.name !== 'signPri.key'))
+    await restoreBackup(data.dir, r.backupId)
+    expect((await store.read(location)).files).toEqual(before.files)
   })
 
   it('lets only one of two simultaneous writes of one certificate through', async () => {

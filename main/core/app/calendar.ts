@@ -7,11 +7,9 @@ import { join } from 'node:path'
 import { writeFileAtomic } from '../fsx'
 import type { CertificateWithCopies } from '../inventory/types'
 
-const DAY = 86_400_000
+import { DAY_MS as DAY, daysLeft } from '../../../common/domain'
 
-export function daysLeft(notAfter: string, now: Date): number {
-  return Math.floor((Date.parse(notAfter) - now.getTime()) / DAY)
-}
+export { daysLeft }
 
 export interface Reminder {
   issuer: string

@@ -4,19 +4,15 @@
  * `OperationContext`; the runner turns its progress into `OperationView` events for the renderer (and the CLI
  * prints the same events as progress lines).
  */
-import type { ErrorView, OperationKind, OperationView } from '../../../common/contract'
+import type { OperationKind, OperationView } from '../../../common/contract'
 import { DojangError, isDojangError } from '../../../common/errors'
 import type { OperationContext, OperationProgress } from './operation'
+import { errorView } from './views'
 
 export interface StartedOperation<T> {
   id: number
   /** Settles with the work's result or its error (also reported as the final event). */
   done: Promise<T>
-}
-
-function errorView(e: unknown): ErrorView {
-  if (isDojangError(e)) return { code: e.code, message: e.message, details: { ...e.details } }
-  return { code: 'INTERNAL', message: 'Something went wrong inside Dojang', details: {} }
 }
 
 export class OperationRunner {
@@ -82,6 +78,11 @@ export class OperationRunner {
     if (!op) return false
     op.controller.abort(new DojangError('CANCELLED', 'Cancelled'))
     return true
+  }
+
+  /** Stops every running operation (the CLI's Ctrl-C). */
+  cancelAll(): void {
+    for (const id of [...this.running.keys()]) this.cancel(id)
   }
 
   isRunning(id: number): boolean {

@@ -7,8 +7,10 @@
  * (audit detail, findings detail, settings, scan cache) go through a secret-name guard (secrets.ts).
  */
 import type Database from 'better-sqlite3'
+import { DAY_MS } from '../../../common/domain'
 import { DojangError } from '../../../common/errors'
 import { openDatabase } from './open'
+import type { AuditRepository, CertificateRepository, CopyRepository, FindingRepository, ScanCacheRepository, ScanRunRepository, SettingsRepository } from './repositories'
 import { findSecretField } from './secrets'
 import {
   MEDIA,
@@ -53,9 +55,12 @@ import {
 
 /** Older runs (and their findings) are pruned so the history cannot grow without bound. */
 const KEEP_SCAN_RUNS = 50
-const DAY_MS = 86_400_000
 
-export interface Inventory {
+/**
+ * The inventory is one SQLite file, seen by its users through narrow repositories (repositories.ts): a command
+ * that only audits asks for an AuditRepository, the scan for a ScanRunRepository and so on.
+ */
+export interface Inventory extends CertificateRepository, CopyRepository, ScanCacheRepository, ScanRunRepository, FindingRepository, AuditRepository, SettingsRepository {
   /** What happened while opening (recovered file, lock fallback, newer schema) for the CLI and UI to show. */
   readonly notices: readonly InventoryNotice[]
   /** The database file, or ':memory:' after a fallback. */
@@ -63,41 +68,6 @@ export interface Inventory {
   readonly inMemory: boolean
   /** Writes throw CONFLICT (opened with `readonly`, or the file comes from a newer Dojang). */
   readonly readonly: boolean
-
-  upsertCertificate(cert: CertificateInput): CertificateRecord
-  /** Upserts by location; marks the copy seen now (and by `runId`), clearing any "missing since". */
-  recordCopy(copy: CopyInput, runId?: number | null): CopyRecord
-  /**
-   * After a finished run, flags copies in scope that the run did not see. `scope` is a medium name or a root
-   * path (matched as a path prefix at a separator boundary). Returns the number of copies newly flagged.
-   */
-  markMissing(runId: number, scope: Medium | string): number
-  listCertificates(query?: ListQuery): CertificateWithCopies[]
-  getCertificate(issuer: string, serial: string): CertificateWithCopies | null
-  removeCopy(location: string): boolean
-
-  /** With `current`, a size or mtime mismatch is a miss (returns null). */
-  cacheGet(path: string, current?: { size: number; mtimeMs: number }): CacheEntry | null
-  cachePut(path: string, size: number, mtimeMs: number, parsed: JsonValue): void
-  /** Deletes the entry for this path and everything below it. Returns the number deleted. */
-  cacheDelete(pathPrefix: string): number
-
-  beginScanRun(roots: string[]): number
-  finishScanRun(id: number, counts: ScanCounts, status: ScanEndStatus): ScanRun
-  getScanRun(id: number): ScanRun | null
-  latestScanRun(): ScanRun | null
-  addFindings(runId: number, findings: FindingInput[]): number
-  findings(runId: number): Finding[]
-  /** Findings of the most recent finished run. */
-  latestFindings(): { run: ScanRun; findings: Finding[] } | null
-
-  audit(entry: AuditInput): AuditEntry
-  /** Newest first; `before` is an entry id for paging. */
-  auditLog(opts?: { limit?: number; before?: number }): AuditEntry[]
-
-  getSetting<K extends SettingKey>(key: K): KnownSettings[K]
-  setSetting<K extends SettingKey>(key: K, value: KnownSettings[K]): void
-  getSettings(): KnownSettings
 
   /** Runs `fn` in one transaction (nested calls become savepoints). Throwing rolls everything back. */
   transaction<T>(fn: () => T): T
@@ -365,12 +335,13 @@ class SqliteInventory implements Inventory {
       if (!Number.isFinite(days) || days < 0) {
         throw new DojangError('INVALID_INPUT', 'expiringWithinDays must be zero or more.', { field: 'expiringWithinDays' })
       }
-      where.push('c.not_after > @now AND c.not_after <= @horizon')
+      // daysLeft ≤ days (common/domain): not expired yet, and less than days + 1 whole days to go.
+      where.push('c.not_after >= @now AND c.not_after < @horizon')
       params.now = now
-      params.horizon = now + days * DAY_MS
+      params.horizon = now + (days + 1) * DAY_MS
     }
     if (query.expired !== undefined) {
-      where.push(query.expired ? 'c.not_after <= @now' : 'c.not_after > @now')
+      where.push(query.expired ? 'c.not_after < @now' : 'c.not_after >= @now')
       params.now = now
     }
     let page = ''

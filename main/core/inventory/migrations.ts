@@ -9,6 +9,7 @@
  *   older version reads.
  */
 import type Database from 'better-sqlite3'
+import { MEDIA } from '../../../common/domain'
 
 /** 'DJNG': marks the file as Dojang's, so a foreign SQLite file at our path is not mistaken for an inventory. */
 export const APPLICATION_ID = 0x444a4e47
@@ -53,7 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE copies (
         id             INTEGER PRIMARY KEY,
         certificate_id INTEGER NOT NULL REFERENCES certificates (id) ON DELETE CASCADE,
-        medium         TEXT    NOT NULL CHECK (medium IN ('disk', 'removable', 'keychain', 'token', 'other')),
+        medium         TEXT    NOT NULL CHECK (medium IN (${MEDIA.map((m) => `'${m}'`).join(', ')})),
         location       TEXT    NOT NULL UNIQUE,
         root           TEXT    NOT NULL,
         has_sign_cert  INTEGER NOT NULL CHECK (has_sign_cert IN (0, 1)),

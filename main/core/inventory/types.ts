@@ -7,8 +7,9 @@
  */
 import type { ErrorCode } from '../../../common/errors'
 
-export const MEDIA = ['disk', 'removable', 'keychain', 'token', 'other'] as const
-export type Medium = (typeof MEDIA)[number]
+import type { Medium } from '../../../common/domain'
+
+export { MEDIA, type Medium } from '../../../common/domain'
 
 /** The files that make up one copy of a certificate (an NPKI folder, a PFX file, a keychain bundle). */
 export const COPY_FILES = ['signCert', 'signPri', 'kmCert', 'kmPri', 'pfx'] as const
@@ -151,6 +152,8 @@ export interface Finding {
 }
 
 export const AUDIT_ACTIONS = [
+  'check-password',
+  'verify-vid',
   'change-password',
   'delete',
   'wipe',

@@ -2,10 +2,7 @@
  * One certificate = one folder (npki-format.md §1). File names are matched case-insensitively because USB sticks
  * and other tools write `SignCert.der`, `signcert.der` …; we always keep the spelling found on disk.
  */
-import { readdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import { DojangError } from '../../../common/errors'
-import { mapFsError, readFileSafe } from '../fsx'
 import { parseCertificate, type CertificateInfo } from './certificate'
 
 export const CERT_FILES = {
@@ -26,24 +23,6 @@ export interface CertFolderFiles {
   other: string[]
 }
 
-export async function listCertFolder(dir: string): Promise<CertFolderFiles> {
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (e) {
-    throw mapFsError(e, dir, 'read the certificate folder')
-  }
-  const out: CertFolderFiles = { dir, names: {}, pfx: [], other: [] }
-  for (const entry of entries) {
-    const lower = entry.name.normalize('NFC').toLowerCase()
-    const role = (Object.keys(CERT_FILES) as CertFileRole[]).find((r) => CERT_FILES[r] === lower)
-    if (role && entry.isFile() && out.names[role] === undefined) out.names[role] = entry.name
-    else if (entry.isFile() && /\.(pfx|p12)$/.test(lower)) out.pfx.push(entry.name)
-    else out.other.push(entry.name)
-  }
-  return out
-}
-
 export interface LoadedCertFolder {
   files: CertFolderFiles
   signCert: CertificateInfo
@@ -53,24 +32,10 @@ export interface LoadedCertFolder {
   kmPri?: Uint8Array
 }
 
-/** Reads and parses a certificate folder. A folder without signCert.der is not a certificate (MISSING_FILE). */
-export async function loadCertFolder(dir: string): Promise<LoadedCertFolder> {
-  const files = await listCertFolder(dir)
-  const { signCert, signPri, kmCert, kmPri } = files.names
-  if (!signCert) {
-    throw new DojangError('MISSING_FILE', 'This folder holds no certificate (signCert.der is missing)', { dir })
-  }
-  const loaded: LoadedCertFolder = {
-    files,
-    signCert: parseNamed(await readFileSafe(join(dir, signCert)), signCert),
-  }
-  if (signPri) loaded.signPri = await readFileSafe(join(dir, signPri))
-  if (kmCert) loaded.kmCert = parseNamed(await readFileSafe(join(dir, kmCert)), kmCert)
-  if (kmPri) loaded.kmPri = await readFileSafe(join(dir, kmPri))
-  return loaded
-}
-
-/** The same view over files already in memory (a keychain bundle, a trash entry). `label` stands in for the folder. */
+/**
+ * Parses the files of one copy, read by its store (a disk folder, a keychain bundle, a trash entry). `label` stands
+ * in for the folder in messages. A copy without signCert.der is not a certificate (MISSING_FILE).
+ */
 export function loadCertBundle(bundle: { files: readonly { name: string; data: Uint8Array }[] }, label: string): LoadedCertFolder {
   const files: CertFolderFiles = { dir: label, names: {}, pfx: [], other: [] }
   const data = new Map<CertFileRole, Uint8Array>()

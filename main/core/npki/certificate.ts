@@ -9,6 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto'
 import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import iconv from 'iconv-lite'
+import { daysLeft, EXPIRING_DAYS, expiryState as domainExpiryState, type ExpiryState } from '../../../common/domain'
 import { DojangError, isDojangError } from '../../../common/errors'
 import { caFromOrganization, classifyPolicies, type CaInfo, type PolicyInfo } from './policies'
 
@@ -56,9 +57,7 @@ export interface CertificateInfo {
   kind: 'sign' | 'km' | 'unknown'
 }
 
-export type ExpiryState = 'valid' | 'expiring' | 'expired' | 'notYetValid'
-
-const DAY_MS = 86_400_000
+export type { ExpiryState } from '../../../common/domain'
 /** Certificates are a few KiB; anything this large is not one and is not worth parsing. */
 const MAX_INPUT_BYTES = 1 << 20
 
@@ -623,16 +622,12 @@ function checkNow(now: Date): number {
   return t
 }
 
-/** Whole days left until notAfter (rounded down); negative once expired. */
+/** Whole days left until notAfter (common/domain's rule); negative once expired. */
 export function daysUntilExpiry(cert: CertificateInfo, now: Date): number {
-  return Math.floor((Date.parse(cert.notAfter) - checkNow(now)) / DAY_MS)
+  return daysLeft(cert.notAfter, checkNow(now))
 }
 
 /** notAfter is inclusive (RFC 5280); "expiring" means at most `warnDays` days left. */
-export function expiryState(cert: CertificateInfo, now: Date, warnDays = 30): ExpiryState {
-  const t = checkNow(now)
-  if (t < Date.parse(cert.notBefore)) return 'notYetValid'
-  const left = Date.parse(cert.notAfter) - t
-  if (left < 0) return 'expired'
-  return left <= warnDays * DAY_MS ? 'expiring' : 'valid'
+export function expiryState(cert: CertificateInfo, now: Date, warnDays = EXPIRING_DAYS): ExpiryState {
+  return domainExpiryState(cert, checkNow(now), warnDays)
 }

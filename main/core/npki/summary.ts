@@ -45,9 +45,5 @@ export function summarizeCertificate(cert: CertificateInfo, now: Date = new Date
   }
 }
 
-/** "D-12", "D-day", "만료 (expired 3 days ago)" style badge text. */
-export function dDay(daysLeft: number): string {
-  if (daysLeft > 0) return `D-${daysLeft}`
-  if (daysLeft === 0) return 'D-day'
-  return `D+${-daysLeft}`
-}
+/** "D-12", "D-day", "D+3": one rule in common/domain. */
+export { dDay } from '../../../common/domain'

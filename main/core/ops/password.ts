@@ -2,14 +2,15 @@
  * Checking and changing a certificate's password. The sign pair and the km pair change together or not at all;
  * the new files are verified in memory and again on disk, and the old ones stay in Dojang's backups.
  */
-import { join } from 'node:path'
 import { DojangError, isDojangError } from '../../../common/errors'
 import { bytesEqual } from '../asn1/der'
-import { readFileSafe, replaceFiles, restoreBackup, type FileChange } from '../fsx'
-import { loadCertBundle, loadCertFolder, type LoadedCertFolder } from '../npki/certFolder'
+import { restoreBackup } from '../fsx'
+import { loadCertBundle, type LoadedCertFolder } from '../npki/certFolder'
 import type { CertificateInfo } from '../npki/certificate'
-import { checkPasswordRules } from '../npki/passwordRules'
+import { checkPasswordRules } from '../../../common/passwordRules'
 import { decryptPrivateKey, describeScheme, encryptPrivateKey, type DecryptedKey, type PublicKeyRef } from '../npki/privateKey'
+import { DiskStore } from '../stores/diskStore'
+import type { Store } from '../stores/types'
 
 export interface KeyReport {
   file: string
@@ -72,7 +73,20 @@ function openPairs(folder: LoadedCertFolder, password: string, kmPassword?: stri
 
 /** Verifies the password against the sign key (and the km key when present). Changes nothing. */
 export async function checkPassword(dir: string, password: string, opts: { kmPassword?: string } = {}): Promise<PasswordCheckResult> {
-  return checkLoadedPassword(await loadCertFolder(dir), password, opts)
+  return checkCopyPassword(DiskStore.forFolder(dir), dir, password, opts)
+}
+
+/** checkPassword of a copy in any store whose keys can be read. */
+export async function checkCopyPassword(store: Store, location: string, password: string, opts: { kmPassword?: string } = {}): Promise<PasswordCheckResult> {
+  requireReadableKeys(store)
+  return checkLoadedPassword(loadCertBundle(await store.read(location), location), password, opts)
+}
+
+/** A token's keys never leave it: operations that need the key bytes say so instead of failing obscurely. */
+export function requireReadableKeys(store: Store): void {
+  if (!store.capabilities.readKeys) {
+    throw new DojangError('INVALID_INPUT', 'The private key on a security token never leaves it: this operation needs a copy on a disk, a USB drive or 키체인.', { medium: store.medium })
+  }
 }
 
 /** checkPassword over files already loaded (keychain bundles). */
@@ -97,7 +111,8 @@ export interface ChangePasswordResult {
   changed: string[]
 }
 
-function assertStrongEnough(newPassword: string, allowWeak?: boolean): void {
+/** WEAK_PASSWORD (naming the broken KISA rules) unless the new password follows them or `allowWeak`. */
+export function requireStrongPassword(newPassword: string, allowWeak?: boolean): void {
   if (allowWeak) return
   const rules = checkPasswordRules(newPassword)
   if (!rules.ok) {
@@ -116,7 +131,7 @@ interface PlannedKey {
 
 /** Opens both pairs with the old password and re-encrypts them in memory: nothing touches the disk here. */
 function planPasswordChange(loaded: LoadedCertFolder, oldPassword: string, newPassword: string, opts: { allowWeak?: boolean; kmPassword?: string }): PlannedKey[] {
-  assertStrongEnough(newPassword, opts.allowWeak)
+  requireStrongPassword(newPassword, opts.allowWeak)
   const { folder, sign, km } = openPairs(loaded, oldPassword, opts.kmPassword)
   const keys: Omit<PlannedKey, 'data'>[] = [{ name: folder.files.names.signPri!, key: sign, cert: folder.signCert }]
   if (km) keys.push({ name: folder.files.names.kmPri!, key: km, cert: folder.kmCert })
@@ -143,23 +158,44 @@ export function changeBundlePassword<F extends { name: string; data: Uint8Array 
   return { files: bundle.files.map((f) => ({ name: f.name, data: byName.get(f.name) ?? f.data })), changed: plan.map((p) => p.name) }
 }
 
+/** The password change of a certificate folder named by path (its NPKI root is derived from the layout). */
 export async function changePassword(dir: string, oldPassword: string, newPassword: string, opts: ChangePasswordOptions): Promise<ChangePasswordResult> {
-  const plan = planPasswordChange(await loadCertFolder(dir), oldPassword, newPassword, opts)
-  const changes: FileChange[] = plan.map(({ name, data }) => ({ path: join(dir, name), data }))
+  const { backupId, changed } = await changeCopyPassword(DiskStore.forFolder(dir), dir, oldPassword, newPassword, opts)
+  return { backupId, changed }
+}
 
-  const { backupId } = await replaceFiles(opts.dataDir, changes, { reason: 'change-password' })
-
-  // Read back what the disk now holds: a write that does not reopen is undone from the backup at once.
+/**
+ * Changes one copy's password in whatever store holds it: the keys are re-encrypted in memory, the store swaps the
+ * key files all or nothing (keeping a backup), and the result is read back through the store; a copy that does not
+ * reopen with the new password is restored from that backup at once.
+ */
+export async function changeCopyPassword(store: Store, location: string, oldPassword: string, newPassword: string, opts: ChangePasswordOptions): Promise<ChangePasswordResult & { location: string }> {
+  requireReadableKeys(store)
+  if (!store.capabilities.replaceKeys || !store.replaceFiles) {
+    throw new DojangError('INVALID_INPUT', 'The password of a copy on this medium cannot be changed here.', { medium: store.medium })
+  }
+  if (oldPassword === newPassword) {
+    throw new DojangError('INVALID_INPUT', 'The new password is the same as the current one; nothing was changed.', { reason: 'unchanged-password' })
+  }
+  const plan = planPasswordChange(loadCertBundle(await store.read(location), location), oldPassword, newPassword, opts)
+  const replaced = await store.replaceFiles(
+    location,
+    plan.map(({ name, data }) => ({ name, data })),
+    { dataDir: opts.dataDir, reason: 'change-password' },
+  )
+  // Read back what the medium now holds: a write that does not reopen is undone from the backup at once.
   try {
-    for (const [i, { name, key, cert }] of plan.entries()) {
-      const onDisk = await readFileSafe(changes[i]!.path)
-      assertReopens(onDisk, newPassword, key.pkcs8, name, cert)
+    const back = loadCertBundle(await store.read(replaced.location), replaced.location)
+    for (const { name, key, cert } of plan) {
+      const role = name === back.files.names.signPri ? back.signPri : name === back.files.names.kmPri ? back.kmPri : undefined
+      if (!role) throw new Error(`${name} is missing after the change`)
+      assertReopens(role, newPassword, key.pkcs8, name, cert)
     }
   } catch (e) {
-    await restoreBackup(opts.dataDir, backupId)
-    throw new DojangError('IO_ERROR', 'The new key files did not read back correctly; the previous files were restored', { dir }, { cause: e })
+    await restoreBackup(opts.dataDir, replaced.backupId)
+    throw new DojangError('IO_ERROR', 'The new key files did not read back correctly; the previous files were restored', { location }, { cause: e })
   }
-  return { backupId, changed: plan.map((p) => p.name) }
+  return { backupId: replaced.backupId, changed: plan.map((p) => p.name), location: replaced.location }
 }
 
 function assertReopens(data: Uint8Array, password: string, expected: Uint8Array, name: string, cert?: CertificateInfo): void {

@@ -7,14 +7,14 @@ import path from 'node:path'
 import { DojangError, isDojangError } from '../../../common/errors'
 import { bytesEqual } from '../asn1/der'
 import { mapFsError, readFileSafe, writeFileAtomic } from '../fsx'
-import { loadCertFolder } from '../npki/certFolder'
+import { loadCertBundle, type LoadedCertFolder } from '../npki/certFolder'
 import { parseCertificate, type CertificateInfo } from '../npki/certificate'
-import { checkPasswordRules } from '../npki/passwordRules'
 import { parsePrivateKeyInfo } from '../npki/pkcs8'
 import { exportPfx, importPfx, type PfxKeyPair, type PfxPair, type PfxProfile } from '../npki/pfx'
 import { decryptPrivateKey, encryptPrivateKey, type PublicKeyRef } from '../npki/privateKey'
 import { DiskStore } from '../stores/diskStore'
-import type { BundleFile } from '../stores/types'
+import type { BundleFile, CopyRef, Store } from '../stores/types'
+import { requireReadableKeys, requireStrongPassword } from './password'
 
 function publicKeyOf(cert: CertificateInfo): PublicKeyRef | undefined {
   const { modulus, exponent } = cert.publicKey
@@ -59,9 +59,19 @@ async function exists(file: string): Promise<boolean> {
  * Errors: MISSING_FILE, WRONG_PASSWORD, KEY_MISMATCH, CORRUPT_FILE (folder); CONFLICT (out exists); I/O codes.
  */
 export async function exportFolderToPfx(dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+  return exportCopyToPfx(DiskStore.forFolder(dir), dir, password, pfxPassword, opts)
+}
+
+/** exportFolderToPfx for a copy in any store whose keys can be read (disk, USB, 키체인); the bundle stays in memory. */
+export async function exportCopyToPfx(store: Store, location: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+  requireReadableKeys(store)
+  return exportLoadedToPfx(loadCertBundle(await store.read(location), location), password, pfxPassword, opts)
+}
+
+async function exportLoadedToPfx(folder: LoadedCertFolder, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out === '') throw new DojangError('INVALID_INPUT', 'No file name was given for the PFX file')
   const out = path.resolve(opts.out)
-  const folder = await loadCertFolder(dir)
+  const dir = folder.files.dir
   const { signPri: signName, kmPri: kmName } = folder.files.names
   if (!folder.signPri || !signName) {
     throw new DojangError('MISSING_FILE', 'The private key (signPri.key) is missing: this copy cannot be exported', { dir })
@@ -150,15 +160,24 @@ export async function importPfxToRoot(pfxBytes: Uint8Array, pfxPassword: string,
   if (!opts || typeof opts.root !== 'string' || typeof opts.dataDir !== 'string' || !opts.dataDir) {
     throw new DojangError('INVALID_INPUT', "The NPKI folder and Dojang's data folder must be given")
   }
+  const { location, warnings } = await importPfxToStore(new DiskStore(opts.root), pfxBytes, pfxPassword, newPassword, opts)
+  return { dir: location, warnings }
+}
+
+/**
+ * Imports a PFX into any writable store: the NPKI pair is built in memory (never staged in a temporary file),
+ * written by the store, and read back through it to the very same certificate and key bytes.
+ */
+export async function importPfxToStore(
+  store: Store,
+  pfxBytes: Uint8Array,
+  pfxPassword: string,
+  newPassword: string,
+  opts: { dataDir: string; overwrite?: boolean; allowWeak?: boolean },
+): Promise<{ location: string; ref: CopyRef; warnings: ImportWarning[] }> {
+  if (!store.capabilities.write) throw new DojangError('INVALID_INPUT', 'Certificates cannot be written to this medium.', { medium: store.medium })
   if (typeof newPassword !== 'string' || newPassword === '') throw new DojangError('INVALID_INPUT', 'A password for the imported certificate is needed')
-  if (!opts.allowWeak) {
-    const rules = checkPasswordRules(newPassword)
-    if (!rules.ok) {
-      const failed = rules.rules.filter((r) => !r.ok).map((r) => r.id)
-      throw new DojangError('WEAK_PASSWORD', `The new password breaks the KISA password rules: ${failed.join(', ')}`, { failed: failed.join(',') })
-    }
-  }
-  const store = new DiskStore(opts.root)
+  requireStrongPassword(newPassword, opts.allowWeak)
   const { pairs } = importPfx(pfxBytes, pfxPassword)
   try {
     const { sign, km } = pickPairs(pairs)
@@ -176,8 +195,8 @@ export async function importPfxToRoot(pfxBytes: Uint8Array, pfxPassword: string,
     if (!hasRandomNum(sign.pkcs8)) warnings.push('NO_RANDOM_NUM')
 
     const ref = await store.write({ files }, { dataDir: opts.dataDir, overwrite: opts.overwrite })
-    await verifyOnDisk(ref.location, newPassword, sign, km)
-    return { dir: ref.location, warnings }
+    await verifyWritten(store, ref.location, newPassword, sign, km)
+    return { location: ref.location, ref, warnings }
   } finally {
     for (const p of pairs) p.pkcs8.fill(0)
   }
@@ -187,9 +206,8 @@ function hasRandomNum(pkcs8: Uint8Array): boolean {
   return parsePrivateKeyInfo(pkcs8).randomNum !== undefined
 }
 
-/** The folder as written must open with the new password to the very same key and certificate bytes. */
-async function verifyOnDisk(dir: string, password: string, sign: PfxPair, km: PfxPair | undefined): Promise<void> {
-  const folder = await loadCertFolder(dir)
+/** The copy as written must open with the new password to the very same key and certificate bytes. */
+async function verifyWritten(store: Store, location: string, password: string, sign: PfxPair, km: PfxPair | undefined): Promise<void> {
   const check = (certDer: Uint8Array | undefined, keyFile: Uint8Array | undefined, expected: PfxPair, name: string) => {
     if (!certDer || !keyFile || !bytesEqual(certDer, expected.cert)) throw new Error(`${name} is missing or differs`)
     const k = decryptPrivateKey(keyFile, password, { label: name })
@@ -198,9 +216,10 @@ async function verifyOnDisk(dir: string, password: string, sign: PfxPair, km: Pf
     if (!same) throw new Error(`${name} does not hold the imported key`)
   }
   try {
-    check(folder.signCert.der, folder.signPri, sign, 'signPri.key')
-    if (km) check(folder.kmCert?.der, folder.kmPri, km, 'kmPri.key')
+    const copy = loadCertBundle(await store.read(location), location)
+    check(copy.signCert.der, copy.signPri, sign, 'signPri.key')
+    if (km) check(copy.kmCert?.der, copy.kmPri, km, 'kmPri.key')
   } catch (e) {
-    throw new DojangError('IO_ERROR', 'The imported certificate folder did not read back correctly; do not rely on it', { dir }, { cause: e })
+    throw new DojangError('IO_ERROR', 'The imported certificate did not read back correctly; do not rely on it', { location }, { cause: e })
   }
 }

@@ -14,12 +14,13 @@ import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
+import { MEDIA } from '../../../common/domain'
 import { DojangError, isDojangError } from '../../../common/errors'
 import { mapFsError, readFileSafe, writeFileAtomic } from '../fsx'
 import { parseCertificate } from '../npki/certificate'
 import { bundleDifferences, checkBundle, isPlainFileName, MAX_BUNDLE_FILE_BYTES, sha256Of, signCertOf } from '../stores/bundle'
 import { errnoOf, renameWithRetry, syncDir } from '../stores/dirs'
-import type { BundleFile, CertBundle, CopyRef, Medium, Store } from '../stores/types'
+import type { BundleFile, CertBundle, CopyRef, Store } from '../stores/types'
 
 const DIR_MODE = 0o700
 const FILE_MODE = 0o600
@@ -32,8 +33,6 @@ const TRASH_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/
 export const isTrashId = (id: string): boolean => typeof id === 'string' && TRASH_ID.test(id)
 
 export const trashDir = (dataDir: string): string => path.join(dataDir, 'trash')
-
-const MEDIA = ['disk', 'removable', 'keychain', 'token', 'other'] as const satisfies readonly Medium[]
 
 const entrySchema = z.object({
   version: z.literal(1),

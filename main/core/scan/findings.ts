@@ -11,6 +11,7 @@
  * change, export), where the key is decrypted anyway.
  */
 import { join } from 'node:path'
+import { daysLeft as domainDaysLeft, EXPIRING_DAYS } from '../../../common/domain'
 import { isExpectedNpkiFile, isOsClutter, looksSensitive } from './names'
 import type { CertFacts, CertFolderScan, NpkiStrayFile, PfxFileScan, RelatedStore } from './types'
 
@@ -62,7 +63,6 @@ export interface FindingsInput {
   relatedStores?: readonly RelatedStore[]
 }
 
-const DAY_MS = 86_400_000
 const SEVERITY_ORDER: Record<FindingSeverity, number> = { critical: 0, warning: 1, info: 2 }
 
 export function computeFindings(input: FindingsInput, opts: FindingOptions = {}): Finding[] {
@@ -138,22 +138,21 @@ export function duplicateFindings(certs: readonly CertFolderScan[]): Finding[] {
   return out
 }
 
-/** Whole days left until notAfter (negative once expired); notAfter itself is still valid (RFC 5280). */
+/** Whole days left until notAfter (common/domain's rule); notAfter itself is still valid (RFC 5280). */
 export function daysLeft(cert: Pick<CertFacts, 'notAfter'>, now: Date): number {
-  return Math.floor((Date.parse(cert.notAfter) - now.getTime()) / DAY_MS)
+  return domainDaysLeft(cert.notAfter, now)
 }
 
-export function expiryFindings(certs: readonly CertFolderScan[], now: Date, withinDays = 30): Finding[] {
+export function expiryFindings(certs: readonly CertFolderScan[], now: Date, withinDays = EXPIRING_DAYS): Finding[] {
   const out: Finding[] = []
   const t = now.getTime()
   for (const copies of groupCopies(certs).values()) {
     const first = copies[0] as CertFolderScan
     const cert = first.certificate
     if (cert === undefined || t < Date.parse(cert.notBefore)) continue
-    const left = Date.parse(cert.notAfter) - t
     const locations = copies.map((c) => c.location)
     const d = daysLeft(cert, now)
-    if (left < 0) {
+    if (d < 0) {
       out.push(
         withCert(first, {
           kind: 'expired',
@@ -163,7 +162,7 @@ export function expiryFindings(certs: readonly CertFolderScan[], now: Date, with
           detail: { notAfter: cert.notAfter, daysAgo: -d },
         }),
       )
-    } else if (left <= withinDays * DAY_MS) {
+    } else if (d <= withinDays) {
       out.push(
         withCert(first, {
           kind: 'expiring',

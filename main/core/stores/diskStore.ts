@@ -11,7 +11,7 @@
  * Symlinks inside the root are never followed (a link may loop or lead into another user's files).
  */
 import { randomBytes } from 'node:crypto'
-import { promises as fsp, type Dirent } from 'node:fs'
+import { existsSync, promises as fsp, readdirSync, type Dirent } from 'node:fs'
 import path from 'node:path'
 import { DojangError, isDojangError } from '../../../common/errors'
 import { isDojangTempName, mapFsError, readFileSafe, replaceFiles, writeFileAtomic, type FileChange } from '../fsx'
@@ -19,7 +19,7 @@ import { parseCertificate, type CertificateInfo } from '../npki/certificate'
 import { caFolderName, dnFolderName } from '../npki/dnFolder'
 import { checkBundle, foldName, isSignCertName, isUserFolderName, MAX_BUNDLE_FILE_BYTES, MAX_BUNDLE_FILES, signCertOf } from './bundle'
 import { errnoOf as errno, renameWithRetry, syncDir } from './dirs'
-import type { BundleFile, CertBundle, CopyRef, Store, StoreCapabilities, StoredCopy, WriteOptions } from './types'
+import type { BundleFile, CertBundle, CopyRef, ReplaceResult, Store, StoreCapabilities, StoredCopy, WriteOptions } from './types'
 
 export type DiskMedium = 'disk' | 'removable'
 
@@ -60,6 +60,21 @@ export class DiskStore implements Store {
     this.medium = opts.medium ?? 'disk'
     this.label = opts.label ?? this.root
     this.onSkip = opts.onSkip
+  }
+
+  /**
+   * The store of a certificate folder named by hand (the CLI): `<root>/<CA>/USER/<DN>` names its own root. A folder
+   * that is not laid out like that is refused: Dojang only reads and writes certificate folders it can place.
+   */
+  static forFolder(folder: string, opts: DiskStoreOptions = {}): DiskStore {
+    const dir = path.resolve(folder)
+    const userDir = path.dirname(dir)
+    if (!isUserFolderName(path.basename(userDir))) {
+      if (!existsSync(dir)) throw new DojangError('NOT_FOUND', `${dir} does not exist.`, { location: dir })
+      if (!readdirSync(dir).some(isSignCertName)) throw new DojangError('NOT_FOUND', `There is no certificate (signCert.der) in ${dir}.`, { location: dir })
+      throw new DojangError('INVALID_INPUT', 'Dojang works with certificate folders laid out as <NPKI folder>/<CA>/USER/<name>; this one is elsewhere. Copy its files into an NPKI folder first.', { location: dir })
+    }
+    return new DiskStore(path.dirname(path.dirname(userDir)), opts)
   }
 
   /** A folder below this root (absolute paths only: anything else is another store's spelling). */
@@ -343,6 +358,21 @@ export class DiskStore implements Store {
     }
     for (const leftover of onDisk.values()) changes.push({ path: path.join(dir, leftover), data: null })
     await replaceFiles(dataDir, changes, { reason: 'write-certificate' })
+  }
+
+  // ---- replace key files in place ----
+
+  /**
+   * Rewrites the named files of one certificate folder all or nothing (fsx journal); the replaced files become a
+   * backup. An existing spelling is kept (SignPri.key stays SignPri.key).
+   */
+  async replaceFiles(location: string, files: readonly BundleFile[], opts: { dataDir: string; reason: string }): Promise<ReplaceResult> {
+    if (!opts || typeof opts.dataDir !== 'string' || !opts.dataDir) throw new DojangError('INVALID_INPUT', "Dojang's data folder was not given.")
+    const dir = await this.certDir(location)
+    const onDisk = new Map((await this.regularFiles(dir)).map((n) => [foldName(n), n]))
+    const changes: FileChange[] = files.map((f) => ({ path: path.join(dir, onDisk.get(foldName(f.name)) ?? f.name), data: f.data }))
+    const { backupId } = await replaceFiles(opts.dataDir, changes, { reason: opts.reason })
+    return { backupId, location: dir }
   }
 
   // ---- remove ----

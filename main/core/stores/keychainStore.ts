@@ -13,12 +13,12 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { DojangError, isDojangError, type ErrorCode } from '../../../common/errors'
-import { mapFsError, readFileSafe, writeFileAtomic } from '../fsx'
+import { mapFsError, readFileSafe, replaceFiles, writeFileAtomic } from '../fsx'
 import { parseCertificate } from '../npki/certificate'
 import { checkBundle, signCertOf } from './bundle'
 import { isBundleId, MAX_PLAINTEXT_BYTES, newBundleId, newDataKey, openBundle, sealBundle, type BundleMeta, type DecodedBundle } from './keychain/bundleFormat'
 import { KeytarSecretStore, keychainUnavailable, PROBE_ACCOUNT, type SecretStore } from './keychain/secretStore'
-import type { CertBundle, CopyRef, Medium, Store, StoreCapabilities, StoredCopy, WriteOptions } from './types'
+import type { BundleFile, CertBundle, CopyRef, Medium, ReplaceResult, Store, StoreCapabilities, StoredCopy, WriteOptions } from './types'
 
 export { KeytarSecretStore, MemorySecretStore, type SecretStore, type SecretEntry } from './keychain/secretStore'
 export type { BundleMeta } from './keychain/bundleFormat'
@@ -191,9 +191,8 @@ export class KeychainStore implements Store {
 
   /**
    * Seals the bundle as a new entry. CONFLICT when a copy with the same issuer + serial is readable here already.
-   * With `overwrite` the new entry is committed first and the old one removed after; the old one is not kept under
-   * `<opts.dataDir>/backups` (a backup of a file whose key is deleted would be useless), so callers that want an
-   * undo read() it into Dojang's trash first, as they do before remove().
+   * With `overwrite` that entry is sealed anew with the new files under its own id and data key; the replaced
+   * sealed file is kept in `<opts.dataDir>/backups` and restores to a working copy.
    */
   async write(bundle: CertBundle, opts: WriteOptions): Promise<CopyRef> {
     const files = checkBundle(bundle)
@@ -214,6 +213,13 @@ export class KeychainStore implements Store {
           location: same[0]!.location,
         })
       }
+      // Replace = the same entry sealed anew under its own data key, through fsx: the old sealed file becomes a
+      // restorable backup (it still opens with that key), and the copy keeps its location.
+      const old = same[0]
+      if (old) {
+        await this.resealInPlace(old.id, files, { dataDir: opts.dataDir, reason: 'write-certificate', meta })
+        return { medium: this.medium, storeId: this.id, location: old.location, label: KEYCHAIN_LABEL }
+      }
       const id = newBundleId()
       const file = this.fileFor(id)
       const key = newDataKey()
@@ -232,21 +238,41 @@ export class KeychainStore implements Store {
       } finally {
         key.fill(0)
       }
-      // Replace = the new copy is complete before the old one goes, so a failure here leaves two copies, never none.
-      for (const old of same) {
-        try {
-          await this.removeId(old.id)
-        } catch (e) {
-          const err = isDojangError(e) ? e : keychainUnavailable(undefined, 'delete', this.secrets.backend, e)
-          throw new DojangError(err.code, `The new 키체인 copy was saved, but the one it replaces could not be removed: ${err.message}`, {
-            ...err.details,
-            location: keychainLocation(id),
-            oldLocation: old.location,
-          }, { cause: err })
-        }
-      }
       return { medium: this.medium, storeId: this.id, location: keychainLocation(id), label: KEYCHAIN_LABEL }
     })
+  }
+
+  /**
+   * Replaces the named files of one copy: the bundle is sealed anew under the same id and data key and swapped in
+   * through fsx, so the change is all or nothing, the location stays, and the old sealed file is a backup that
+   * restores to a working copy (`dojang backups restore`).
+   */
+  async replaceFiles(location: string, files: readonly BundleFile[], opts: { dataDir: string; reason: string }): Promise<ReplaceResult> {
+    const id = parseKeychainLocation(location)
+    return exclusive(this.dir, async () => {
+      const current = await this.readWithMeta(location)
+      const byName = new Map(files.map((f) => [f.name, f.data]))
+      const merged = current.files.map((f) => ({ name: f.name, data: byName.get(f.name) ?? f.data }))
+      for (const f of files) if (!current.files.some((c) => c.name === f.name)) merged.push({ name: f.name, data: f.data })
+      const backupId = await this.resealInPlace(id, checkBundle({ files: merged }), { dataDir: opts.dataDir, reason: opts.reason, meta: current.meta })
+      return { backupId, location }
+    })
+  }
+
+  /** Seals `files` under an existing id with its data key and swaps the file in through fsx (journal + backup). */
+  private async resealInPlace(id: string, files: readonly BundleFile[], opts: { dataDir: string; reason: string; meta: BundleMeta }): Promise<string> {
+    const secret = await this.call('get', () => this.secrets.get(KEYCHAIN_SERVICE, bundleAccount(id)))
+    if (secret === null || !BASE64_KEY.test(secret)) {
+      throw new DojangError('NOT_FOUND', 'This 키체인 copy can no longer be opened: its key was removed from the OS keychain.', { location: keychainLocation(id) })
+    }
+    const key = Buffer.from(secret, 'base64')
+    try {
+      const sealed = sealBundle(id, key, opts.meta, files)
+      const { backupId } = await replaceFiles(opts.dataDir, [{ path: this.fileFor(id), data: sealed }], { reason: opts.reason })
+      return backupId
+    } finally {
+      key.fill(0)
+    }
   }
 
   /**

@@ -4,7 +4,8 @@
  * them such as CaPubs or a .pfx), carried byte for byte between media.
  */
 
-export type Medium = 'disk' | 'removable' | 'keychain' | 'token' | 'other'
+export type { Medium } from '../../../common/domain'
+import type { Medium } from '../../../common/domain'
 
 export interface BundleFile {
   /** The name as found on the source (spelling kept: SignPri.key stays SignPri.key). */

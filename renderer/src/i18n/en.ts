@@ -243,6 +243,8 @@ export const en: Record<MessageKey, string> = {
   'history.ok': 'Done',
   'history.unknownCert': '(a certificate no longer listed)',
 
+  'audit.check-password': 'Password check',
+  'audit.verify-vid': 'ID number check',
   'audit.change-password': 'Password change',
   'audit.delete': 'Delete',
   'audit.wipe': 'Wipe',

@@ -244,6 +244,8 @@ export const ko = {
   'history.ok': '성공',
   'history.unknownCert': '(목록에 없는 인증서)',
 
+  'audit.check-password': '암호 확인',
+  'audit.verify-vid': '본인확인',
   'audit.change-password': '암호 변경',
   'audit.delete': '삭제',
   'audit.wipe': '완전 삭제',

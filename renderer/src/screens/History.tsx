@@ -8,6 +8,8 @@ import { ErrorBox } from '../components/ErrorBox'
 import { useI18n, type MessageKey } from '../i18n'
 
 const ACTION_KEYS: Record<string, MessageKey> = {
+  'check-password': 'audit.check-password',
+  'verify-vid': 'audit.verify-vid',
   'change-password': 'audit.change-password',
   delete: 'audit.delete',
   wipe: 'audit.wipe',

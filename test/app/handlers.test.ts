@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { certificateId } from '../../common/certificateId'
 import { DojangError } from '../../common/errors'
 import { dueReminders, expiryCalendar, loadSentReminders, reminderKey, saveSentReminders } from '../../main/core/app/calendar'
-import { openServices, type Services } from '../../main/core/app/services'
+import { COMMANDS } from '../../main/core/app/commands'
+import { openCore, type Core } from '../../main/core/app/core'
 import { snapshotDir } from '../../main/core/fsx'
 import { encryptPrivateKey, decryptPrivateKey } from '../../main/core/npki/privateKey'
 import { checkPassword } from '../../main/core/ops/password'
@@ -27,7 +28,7 @@ let tmp: { dir: string; cleanup: () => Promise<void> }
 let rootA: string
 let rootB: string
 let folderA: string
-let services: Services
+let core: Core
 let handlers: Handlers
 const events: DojangEvent[] = []
 
@@ -37,19 +38,16 @@ beforeEach(async () => {
   rootB = join(tmp.dir, 'b', 'NPKI')
   folderA = await copyHongFolder(join(tmp.dir, 'a'))
   await mkdir(join(tmp.dir, 'b'))
-  services = await openServices({ dataDir: join(tmp.dir, 'data'), diskRoots: [rootA, rootB], volumeSource: null })
   events.length = 0
-  handlers = createHandlers(
-    services,
-    {
-      chooseSavePath: async ({ defaultName }) => join(tmp.dir, defaultName),
-      chooseOpenPath: async () => null,
-    },
-    (e) => events.push(e),
-  )
+  core = await openCore({ dataDir: join(tmp.dir, 'data'), diskRoots: [rootA, rootB], volumeSource: null, frontEnd: 'app', emit: (e) => events.push(e) })
+  handlers = createHandlers(core, {
+    chooseSavePath: async ({ defaultName }) => join(tmp.dir, defaultName),
+    chooseOpenPath: async () => null,
+    chooseFolder: async () => null,
+  })
 })
 afterEach(async () => {
-  services.close()
+  core.close()
   await tmp.cleanup()
 })
 
@@ -62,31 +60,31 @@ async function call<T>(p: Promise<{ ok: boolean; value?: T; error?: { code: stri
 describe('scanning into the inventory', () => {
   it('records a certificate once with one copy per place, and reports the duplicate', async () => {
     await copyHongFolder(join(tmp.dir, 'b'))
-    const outcome = await services.scan()
+    const outcome = await COMMANDS.scan(core)
     expect(outcome.result.stats.certificatesFound).toBe(2)
-    const certs = services.listCertificates()
+    const certs = await COMMANDS.listCertificates(core)
     expect(certs).toHaveLength(1)
     expect(certs[0]!.copies.map((c) => c.location).sort()).toEqual([folderA, join(rootB, 'testsign', 'USER', 'cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4IB,o=testsign,c=kr')].sort())
     expect(outcome.findings.map((f) => f.kind)).toContain('duplicate')
-    expect(services.inventory.latestFindings()!.findings.length).toBeGreaterThan(0)
+    expect(core.inventory.latestFindings()!.findings.length).toBeGreaterThan(0)
   })
 
   it('marks a copy missing after it disappears, and a rescan uses the cache', async () => {
-    await services.scan()
-    const second = await services.scan()
+    await COMMANDS.scan(core)
+    const second = await COMMANDS.scan(core)
     expect(second.result.stats.foldersParsed).toBe(0)
     expect(second.result.stats.foldersFromCache).toBe(1)
     const { rm } = await import('node:fs/promises')
     await rm(folderA, { recursive: true })
-    await services.scan()
-    const cert = services.listCertificates({})
+    await COMMANDS.scan(core)
+    const cert = await COMMANDS.listCertificates(core, {})
     expect(cert.every((c) => c.copies.every((x) => x.missingSince !== null))).toBe(true)
   })
 })
 
 describe('operations through the IPC handler table', () => {
   beforeEach(async () => {
-    await services.scan()
+    await COMMANDS.scan(core)
   })
 
   it('lists views and details with the policy meaning', async () => {
@@ -101,7 +99,7 @@ describe('operations through the IPC handler table', () => {
   })
 
   it('changes the password of every copy; a copy with another password is reported, not half-changed', async () => {
-    const copyB = (await services.copy(folderA, { medium: 'disk', root: rootB })).location
+    const copyB = (await COMMANDS.copyCertificate(core, { location: folderA, to: { target: { medium: 'disk', root: rootB } } })).ref.location
     // Give copy B its own password (KICA advises one password per medium).
     const keyB = join(copyB, 'signPri.key')
     const plain = decryptPrivateKey(new Uint8Array(await readFile(keyB)), FIXTURE_PASSWORD).pkcs8
@@ -112,6 +110,9 @@ describe('operations through the IPC handler table', () => {
     expect(r.failed.map((f) => [f.location, f.error.code])).toEqual([[copyB, 'WRONG_PASSWORD']])
     expect((await checkPassword(folderA, NEW_PASSWORD)).sign.file).toBe('signPri.key')
     expect(await snapshotDir(copyB)).toEqual(before)
+    // The list and the detail reload on inventoryChanged; a password change announces it.
+    expect(events.some((e) => e.type === 'inventoryChanged')).toBe(true)
+    expect(events.filter((e) => e.type === 'operation' && e.operation.kind === 'change-password').map((e) => e.type === 'operation' && e.operation.state).at(-1)).toBe('finished')
   })
 
   it('refuses a weak new password for all copies at once', async () => {
@@ -121,6 +122,7 @@ describe('operations through the IPC handler table', () => {
   })
 
   it('deletes to the trash and restores, with audit entries and events', async () => {
+    events.length = 0
     const { trashId } = await call(invokeMethod(handlers, 'deleteCopy', { location: folderA }))
     expect(await call(invokeMethod(handlers, 'listCertificates', {}))).toHaveLength(0)
     const trash = await call(invokeMethod(handlers, 'listTrash', {}))
@@ -146,7 +148,7 @@ describe('operations through the IPC handler table', () => {
     expect((await call(invokeMethod(handlers, 'auditLog', {})))[0]!.action).toBe('wipe')
   })
 
-  it('copies into the keychain (real Secret Service) and changes the password there', async () => {
+  it('copies into the keychain (real Secret Service) and changes the password there, in place, with a real backup', async () => {
     const { location } = await call(invokeMethod(handlers, 'copyCertificate', { location: folderA, to: { medium: 'keychain' } }))
     expect(location).toMatch(/^keychain:/)
     const certs = await call(invokeMethod(handlers, 'listCertificates', { medium: 'keychain' }))
@@ -154,16 +156,21 @@ describe('operations through the IPC handler table', () => {
     expect(certs[0]!.copies.map((c) => c.medium).sort()).toEqual(['disk', 'keychain'])
     const changed = await call(invokeMethod(handlers, 'changePassword', { locations: [location], oldPassword: FIXTURE_PASSWORD, newPassword: NEW_PASSWORD }))
     const now = changed.changed[0]!.location
-    expect(now).toMatch(/^keychain:/)
+    // The copy keeps its place, and the backup id names a backup (not a trash entry).
+    expect(now).toBe(location)
+    const backups = await call(invokeMethod(handlers, 'listBackups', {}))
+    expect(backups.map((b) => b.id)).toEqual([changed.changed[0]!.backupId])
     expect((await call(invokeMethod(handlers, 'checkPassword', { location: now, password: NEW_PASSWORD }))).ok).toBe(true)
     const wrong = await invokeMethod(handlers, 'checkPassword', { location: now, password: FIXTURE_PASSWORD })
     expect(!wrong.ok && wrong.error.code).toBe('WRONG_PASSWORD')
-    // One keychain copy in the inventory, at its new place; the old bundle waits in the trash for undo.
     const after = await call(invokeMethod(handlers, 'listCertificates', { medium: 'keychain' }))
     expect(after[0]!.copies.filter((c) => c.medium === 'keychain').map((c) => c.location)).toEqual([now])
-    expect((await call(invokeMethod(handlers, 'listTrash', {}))).map((t) => t.location)).toEqual([location])
+    expect(await call(invokeMethod(handlers, 'listTrash', {}))).toEqual([])
     // The disk copy still has its own (old) password.
     expect((await checkPassword(folderA, FIXTURE_PASSWORD)).sign.file).toBe('signPri.key')
+    // Restoring the backup brings the old password back to the keychain copy.
+    await COMMANDS.restoreBackup(core, { id: changed.changed[0]!.backupId })
+    expect((await call(invokeMethod(handlers, 'checkPassword', { location, password: FIXTURE_PASSWORD }))).ok).toBe(true)
   })
 
   it('exports a PFX and imports it into another root', async () => {
@@ -202,13 +209,13 @@ describe('operations through the IPC handler table', () => {
 
   it('never stores passwords in the inventory, even after password changes', async () => {
     await call(invokeMethod(handlers, 'changePassword', { locations: [folderA], oldPassword: FIXTURE_PASSWORD, newPassword: NEW_PASSWORD }))
-    services.inventory.close()
+    core.inventory.close()
     for (const f of ['inventory.db', 'inventory.db-wal']) {
       const bytes = await readFile(join(tmp.dir, 'data', f)).catch(() => Buffer.alloc(0))
       expect(bytes.includes(Buffer.from(NEW_PASSWORD))).toBe(false)
       expect(bytes.includes(Buffer.from(FIXTURE_PASSWORD))).toBe(false)
     }
-    services = await openServices({ dataDir: join(tmp.dir, 'data'), diskRoots: [rootA, rootB], volumeSource: null })
+    core = await openCore({ dataDir: join(tmp.dir, 'data'), diskRoots: [rootA, rootB], volumeSource: null, frontEnd: 'app' })
   })
 
   it('lists and empties the backups a password change left, and logs the wipe', async () => {

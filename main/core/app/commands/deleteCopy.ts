@@ -1,0 +1,16 @@
+/** 삭제: moves one copy to Dojang's trash (restorable), whatever medium it is on. */
+import { DojangError } from '../../../../common/errors'
+import { moveToTrash, type TrashEntry } from '../../ops/trash'
+import type { Core } from '../core'
+import { lookupCopy } from '../lookup'
+
+export async function deleteCopy(core: Core, input: { location: string }): Promise<TrashEntry> {
+  const target = await lookupCopy(core, input.location)
+  const entry = await core.audited({ action: 'delete', certificate: target.certificate, locations: [target.location] }, async () => {
+    if (!target.store.capabilities.remove) throw new DojangError('INVALID_INPUT', 'Copies cannot be removed from this medium.', { medium: target.store.medium })
+    return moveToTrash(core.dataDir, target.store, target.location, { now: core.now() })
+  })
+  core.inventory.removeCopy(target.location)
+  core.inventoryChanged()
+  return entry
+}

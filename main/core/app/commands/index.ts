@@ -1,0 +1,53 @@
+/**
+ * Every user command, by name. Each front end is a thin table over this one: the IPC handler table maps contract
+ * methods to commands (main/handlers.ts), the CLI maps verbs to commands (main/cli/verbs.ts); a test proves that
+ * every method and verb reaches exactly the command its table names.
+ */
+import { auditLog } from './auditLog'
+import { emptyBackups, listBackups, restoreBackup } from './backups'
+import { cancelOperation } from './cancelOperation'
+import { certificateInfo } from './certificateInfo'
+import { changePassword } from './changePassword'
+import { checkPassword } from './checkPassword'
+import { copyCertificate } from './copyCertificate'
+import { deleteCopy } from './deleteCopy'
+import { exportCalendar } from './exportCalendar'
+import { getCertificate } from './getCertificate'
+import { listCertificates } from './listCertificates'
+import { listMedia } from './listMedia'
+import { exportPfx, importPfx } from './pfx'
+import { scan, startScan } from './scan'
+import { addExtraRoot, getSettings, setSettings } from './settings'
+import { emptyTrash, listTrash, restoreFromTrash } from './trash'
+import { verifyVid } from './verifyVid'
+
+export const COMMANDS = {
+  listCertificates,
+  getCertificate,
+  certificateInfo,
+  listMedia,
+  scan,
+  startScan,
+  cancelOperation,
+  checkPassword,
+  changePassword,
+  verifyVid,
+  deleteCopy,
+  listTrash,
+  restoreFromTrash,
+  emptyTrash,
+  copyCertificate,
+  exportPfx,
+  importPfx,
+  getSettings,
+  setSettings,
+  addExtraRoot,
+  auditLog,
+  exportCalendar,
+  listBackups,
+  emptyBackups,
+  restoreBackup,
+} as const
+
+export type Commands = typeof COMMANDS
+export type CommandName = keyof Commands

@@ -1,0 +1,55 @@
+/**
+ * 내보내기 / 가져오기: a copy from any medium whose keys can be read becomes a PFX file (bank or modern profile,
+ * randomNum kept); a PFX becomes an NPKI pair on the chosen medium. Bundles stay in memory throughout.
+ */
+import { exportCopyToPfx, importPfxToStore, type ExportFolderResult, type ImportWarning } from '../../ops/pfx'
+import type { PfxProfile } from '../../npki/pfx'
+import type { Core } from '../core'
+import { lookupCopy, passwordAttempt } from '../lookup'
+import { resolveDestination, type CopyInput } from './copyCertificate'
+
+export interface ExportPfxInput {
+  location: string
+  password: string
+  pfxPassword: string
+  profile: PfxProfile
+  includeKm?: boolean
+  kmPassword?: string
+  /** The file to write (chosen in main's save dialog, or the CLI's --out). */
+  out: string
+  overwrite?: boolean
+}
+
+export async function exportPfx(core: Core, input: ExportPfxInput): Promise<ExportFolderResult> {
+  const target = await lookupCopy(core, input.location)
+  return core.audited({ action: 'export', certificate: target.certificate, locations: [target.location], detail: { profile: input.profile } }, () =>
+    passwordAttempt(core, target, () =>
+      exportCopyToPfx(target.store, target.location, input.password, input.pfxPassword, {
+        profile: input.profile,
+        includeKm: input.includeKm,
+        kmPassword: input.kmPassword,
+        out: input.out,
+        overwrite: input.overwrite,
+      }),
+    ),
+  )
+}
+
+export interface ImportPfxInput {
+  pfx: Uint8Array
+  pfxPassword: string
+  newPassword: string
+  to: CopyInput['to']
+  allowWeak?: boolean
+  overwrite?: boolean
+}
+
+export async function importPfx(core: Core, input: ImportPfxInput): Promise<{ location: string; warnings: ImportWarning[]; note?: string }> {
+  const { store, note } = await resolveDestination(core, input.to)
+  const r = await core.audited({ action: 'import', locations: [], detail: { medium: store.medium } }, () =>
+    importPfxToStore(store, input.pfx, input.pfxPassword, input.newPassword, { dataDir: core.dataDir, allowWeak: input.allowWeak, overwrite: input.overwrite }),
+  )
+  await core.records.refresh(store, r.location)
+  core.inventoryChanged()
+  return { location: r.location, warnings: r.warnings, ...(note ? { note } : {}) }
+}

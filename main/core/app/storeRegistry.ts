@@ -1,0 +1,192 @@
+/**
+ * The store registry: every medium Dojang can reach right now (the OS's NPKI roots and the extra ones from
+ * settings, mounted USB drives, 키체인), and the one place that turns a location or a destination into a store.
+ * Nothing here knows how a location is spelled: each store answers `owns(location)` for itself.
+ */
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import type { MediaTarget, MediumInfo } from '../../../common/contract'
+import { MEDIA_LABELS, type Medium } from '../../../common/domain'
+import { DojangError } from '../../../common/errors'
+import type { KnownSettings } from '../inventory/types'
+import { allProfileRoots, defaultNpkiRoots } from '../npki/roots'
+import { DiskStore } from '../stores/diskStore'
+import type { KeychainStore } from '../stores/keychainStore'
+import { defaultVolumeSource, listRemovableStores, type VolumeSource } from '../stores/removable'
+import type { Store } from '../stores/types'
+
+export interface StoreRegistryOptions {
+  /** NPKI roots on fixed disks. Default: the OS's standard roots (all profiles in helpdesk mode) + settings.extraRoots. */
+  diskRoots?: string[]
+  /** Removable volumes; null turns the medium off (CLI --root runs, tests). */
+  volumeSource?: VolumeSource | null
+  /** Scan every user profile for this session only (the CLI's --all-profiles), whatever the setting says. */
+  allProfiles?: boolean
+  platform?: NodeJS.Platform
+  env?: NodeJS.ProcessEnv
+  home?: string
+}
+
+/** What a copy's record says about where it was found (the inventory's memory of it). */
+export interface RecordedPlace {
+  root: string
+  medium: string
+}
+
+export class StoreRegistry {
+  constructor(
+    private readonly opts: StoreRegistryOptions,
+    private readonly settings: () => Pick<KnownSettings, 'extraRoots' | 'helpdeskMode'>,
+    readonly keychain: KeychainStore | undefined,
+  ) {}
+
+  async diskRoots(): Promise<string[]> {
+    if (this.opts.diskRoots) return this.opts.diskRoots.map((r) => path.resolve(r))
+    const settings = this.settings()
+    const platform = this.opts.platform ?? process.platform
+    const env = this.opts.env ?? process.env
+    const standard = settings.helpdeskMode || this.opts.allProfiles ? await allProfileRoots(platform, env) : defaultNpkiRoots(platform, env, this.opts.home)
+    // Only absolute extra roots count: a relative one would mean a different folder for every working directory.
+    const extra = settings.extraRoots.filter((r) => path.isAbsolute(r))
+    return [...new Set([...standard.map((r) => r.path), ...extra])]
+  }
+
+  async diskStores(): Promise<DiskStore[]> {
+    return (await this.diskRoots()).map((root) => new DiskStore(root, { medium: 'disk', label: root }))
+  }
+
+  async removableStores(): Promise<DiskStore[]> {
+    if (this.opts.volumeSource === null) return []
+    try {
+      return await listRemovableStores(this.opts.volumeSource ?? defaultVolumeSource(this.opts.platform))
+    } catch {
+      return [] // a volume that vanished mid-listing must not break the app; the next rescan sees the truth
+    }
+  }
+
+  /** Stores whose locations are not paths (키체인; tokens later): they recognise their own spelling. */
+  private namedStores(): Store[] {
+    return this.keychain ? [this.keychain] : []
+  }
+
+  async all(): Promise<Store[]> {
+    return [...(await this.diskStores()), ...(await this.removableStores()), ...this.namedStores()]
+  }
+
+  /** The media to offer as destinations and to show in settings. */
+  async media(): Promise<MediumInfo[]> {
+    const media: MediumInfo[] = []
+    for (const s of await this.diskStores()) media.push({ medium: 'disk', root: s.root, label: s.label, available: true })
+    for (const s of await this.removableStores()) media.push({ medium: 'removable', root: s.root, label: s.label, available: true })
+    for (const s of this.namedStores()) media.push({ medium: s.medium, root: s.id, label: s.label ?? MEDIA_LABELS[s.medium].ko, available: true })
+    return media
+  }
+
+  /**
+   * A location as typed by a person (the CLI): a store's own spelling is kept, anything else is a folder path and
+   * is made absolute.
+   */
+  parseLocation(raw: string): string {
+    return this.namedStores().some((s) => s.owns(raw)) ? raw : path.resolve(raw)
+  }
+
+  /**
+   * The store that holds `location`: the innermost known store that owns it, else the root the inventory recorded
+   * for the copy, else (with `handNamed`, the CLI) the NPKI root that the folder's own layout names.
+   */
+  async storeOf(location: string, opts: { recorded?: RecordedPlace; handNamed?: boolean } = {}): Promise<Store> {
+    const named = this.namedStores().find((s) => s.owns(location))
+    if (named) return named
+    if (this.namedStores().length === 0 && !path.isAbsolute(location)) {
+      throw new DojangError('NOT_FOUND', 'This medium is not available on this computer', { location })
+    }
+    const stores = [...(await this.diskStores()), ...(await this.removableStores())]
+    const known = stores.filter((s) => s.owns(location)).sort((a, b) => b.root.length - a.root.length)[0]
+    if (known) return known
+    const rec = opts.recorded
+    if (rec && path.isAbsolute(rec.root)) {
+      const store = new DiskStore(rec.root, { medium: rec.medium === 'removable' ? 'removable' : 'disk' })
+      if (store.owns(location)) return store
+    }
+    if (opts.handNamed && path.isAbsolute(location)) return DiskStore.forFolder(location)
+    throw new DojangError('NOT_FOUND', 'This copy is not in a known NPKI folder any more; scan again', { location })
+  }
+
+  /** The store a record names by medium and store id (a trash entry's origin), even if it is no longer offered. */
+  async storeById(medium: string, id: string, label?: string): Promise<Store> {
+    const known = (await this.all()).find((s) => s.medium === medium && s.id === id)
+    if (known) return known
+    const named = this.namedStores().find((s) => s.medium === medium)
+    if (named) return named
+    if (!path.isAbsolute(id)) throw new DojangError('NOT_FOUND', `${MEDIA_LABELS[medium as Medium]?.en ?? medium} is not available on this computer`, { medium })
+    return new DiskStore(id, { medium: medium === 'removable' ? 'removable' : 'disk', ...(label ? { label } : {}) })
+  }
+
+  /**
+   * The store a MediaTarget names. With `offeredOnly` (the app), a root must be one of the media Dojang offered:
+   * a page cannot point main at other folders.
+   */
+  async target(target: MediaTarget, opts: { offeredOnly?: boolean } = {}): Promise<Store> {
+    const named = this.namedStores().find((s) => s.medium === target.medium)
+    if (named) return named
+    if (target.medium !== 'disk' && target.medium !== 'removable') {
+      throw new DojangError('NOT_FOUND', `${MEDIA_LABELS[target.medium].en} is not available on this computer`, { medium: target.medium })
+    }
+    const candidates = target.medium === 'disk' ? await this.diskStores() : await this.removableStores()
+    if (target.root !== undefined) {
+      const root = path.resolve(target.root)
+      const match = candidates.find((s) => s.root === root)
+      if (match) return match
+      if (opts.offeredOnly || !path.isAbsolute(target.root)) {
+        throw new DojangError('NOT_FOUND', 'This drive or folder is not available any more; choose another one', { root: target.root })
+      }
+      return new DiskStore(root, { medium: target.medium })
+    }
+    const first = candidates[0]
+    if (!first) throw new DojangError('NOT_FOUND', target.medium === 'removable' ? 'No USB drive is connected' : 'No NPKI folder is configured', { medium: target.medium })
+    return first
+  }
+
+  /**
+   * A destination typed by a person (the CLI's --to): `keychain` (or another medium's name), or a folder. A folder
+   * must exist (unless `create`); a known NPKI root or a folder named NPKI is used as it is, any other folder (a
+   * drive's top folder) gets its `NPKI` sub-folder, which is what bank software and Dojang's USB detection read.
+   */
+  async destination(raw: string, opts: { create?: boolean } = {}): Promise<{ store: Store; note?: string }> {
+    const named = this.namedStores().find((s) => s.medium === raw)
+    if (named) return { store: named }
+    const media = await this.media()
+    const list = () => media.map((m) => `  ${m.medium === 'keychain' ? 'keychain' : m.root}  (${MEDIA_LABELS[m.medium].en})`).join('\n')
+    if (!path.isAbsolute(raw) && !raw.startsWith('.') && !raw.includes(path.sep) && !raw.includes('/')) {
+      throw new DojangError('INVALID_INPUT', `Unknown destination '${raw}'. Give keychain or an existing folder. Known media:\n${list()}`, { destination: raw, usage: true })
+    }
+    const dir = path.resolve(raw)
+    const known = media.find((m) => (m.medium === 'disk' || m.medium === 'removable') && m.root === dir)
+    if (known) return { store: await this.target({ medium: known.medium, root: known.root }) }
+    const isDir = await isFolder(dir)
+    // <drive>/NPKI on a drive that is there: the usual place, created on first use like bank software does.
+    const npkiOnExistingDrive = /^npki$/i.test(path.basename(dir)) && (await isFolder(path.dirname(dir)))
+    if (!isDir && !opts.create && !npkiOnExistingDrive) {
+      throw new DojangError('INVALID_INPUT', `The destination ${dir} does not exist; nothing was written. Give an existing folder, or add --create to make a new NPKI folder there. Known media:\n${list()}`, {
+        destination: dir,
+        usage: true,
+      })
+    }
+    // A folder that --create is to make, or one named NPKI, is the NPKI root itself.
+    if (!isDir || /^npki$/i.test(path.basename(dir))) return { store: new DiskStore(dir, { medium: 'disk' }) }
+    let npki = path.join(dir, 'NPKI')
+    if (isDir) {
+      const existing = (await fsp.readdir(dir)).find((n) => /^npki$/i.test(n))
+      if (existing) npki = path.join(dir, existing)
+    }
+    return { store: new DiskStore(npki, { medium: 'disk' }), note: `Writing into ${npki}: bank software and Dojang look for certificates in an NPKI folder.` }
+  }
+}
+
+async function isFolder(p: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(p)).isDirectory()
+  } catch {
+    return false
+  }
+}
