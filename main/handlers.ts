@@ -17,6 +17,7 @@ import { lookupPolicy } from './core/npki/policies'
 import { decryptPrivateKey } from './core/npki/privateKey'
 import { normalizeSerial } from './core/inventory/validate'
 import { verifyVid } from './core/npki/vid'
+import { findingView } from './core/scan/findingView'
 import type { Handlers } from './ipc'
 
 export interface UiPorts {
@@ -117,13 +118,7 @@ export function createHandlers(services: Services, ports: UiPorts, emit: (event:
       const latest = services.inventory.latestFindings()
       const findings: FindingView[] = (latest?.findings ?? [])
         .filter((f) => f.certificate && f.certificate.issuer === c.issuer && f.certificate.serial === c.serial)
-        .map((f) => ({
-          kind: f.kind,
-          severity: f.severity,
-          certificateId: id,
-          locations: Array.isArray(f.detail.locations) ? f.detail.locations.filter((x): x is string => typeof x === 'string') : f.location ? [f.location] : [],
-          message: typeof f.detail.message === 'string' ? f.detail.message : f.kind,
-        }))
+        .map((f) => findingView(f, id))
       const detail: CertificateDetail = {
         ...certificateView(c),
         caNameKo: cert.ca.nameKo,
