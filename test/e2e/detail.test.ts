@@ -26,7 +26,8 @@ describe('details', () => {
     expect(facts).toContain(HONG_DN.replace(/^cn=/, 'CN=').slice(0, 10))
     expect(facts).toContain('testsignCA SYNTHETIC FIXTURE')
     expect(await screen.locator('[data-field=serial]').textContent()).toBe('3e9')
-    expect(await screen.locator('[data-field=validity]').textContent()).toMatch(/~ 2044\. 12\. 27\./)
+    // Unambiguous dates (the Korean calendar date in its long form).
+    expect(await screen.locator('[data-field=validity]').textContent()).toMatch(/~ 2044년 12월 27일$/)
     expect(facts).toContain('은행·신용카드·보험용')
     expect(facts).toContain('1.2.410.200005.1.1.4')
     expect(facts).toContain('전자서명')
@@ -131,7 +132,7 @@ describe('change password', () => {
     expect(await codeOf(checkPassword(w.hongFolder, FIXTURE_PASSWORD))).toBe('WRONG_PASSWORD')
   })
 
-  it('says plainly when the current password is wrong, changes nothing and clears the fields', async () => {
+  it('says plainly when the current password is wrong, changes nothing and clears only the current password', async () => {
     const page = w.host.page
     await openDetail(page, HONG_NAME)
     await page.locator('[data-action=change-password]').click()
@@ -143,7 +144,10 @@ describe('change password', () => {
     const alert = dlg.locator('[role=alert]')
     await alert.waitFor()
     expect(await alert.textContent()).toContain('5회 오류 시 잠길 수 있습니다')
-    for (const name of ['current-password', 'new-password', 'confirm-password']) expect(await dlg.locator(`input[name=${name}]`).inputValue()).toBe('')
+    // Only the current password is cleared, and the focus is back there for the retry.
+    expect(await dlg.locator('input[name=current-password]').inputValue()).toBe('')
+    for (const name of ['new-password', 'confirm-password']) expect(await dlg.locator(`input[name=${name}]`).inputValue()).toBe(NEW_PASSWORD)
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('current-password')
     expect(await codeOf(checkPassword(w.hongFolder, FIXTURE_PASSWORD))).toBe('OK')
     await page.keyboard.press('Escape')
     await dlg.waitFor({ state: 'detached' })
@@ -154,7 +158,7 @@ describe('change password', () => {
     const usbCopy = join(w.usbRoot, 'testsign', 'USER', HONG_DN)
     await cp(w.hongFolder, usbCopy, { recursive: true })
     await page.locator('[data-action=rescan]').click()
-    await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
     await openDetail(page, HONG_NAME)
     await page.locator('[data-action=change-password]').click()
     const dlg = dialog(page, 'change-password')
@@ -176,7 +180,7 @@ describe('change password', () => {
     await cp(w.hongFolder, usbCopy, { recursive: true })
     await changePassword(usbCopy, FIXTURE_PASSWORD, 'Other#pass2024', { dataDir: join(w.dir, 'scratch-data') })
     await page.locator('[data-action=rescan]').click()
-    await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
     await openDetail(page, HONG_NAME)
     await page.locator('[data-action=change-password]').click()
     const dlg = dialog(page, 'change-password')
