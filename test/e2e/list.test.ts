@@ -225,6 +225,43 @@ describe('with two certificates on the hard disk', () => {
   })
 })
 
+describe('on start, before any scan', () => {
+  it('shows the inventory from SQLite at once; while a scan runs the media say 확인 중…, and the list updates when it ends', async () => {
+    // The inventory of an earlier session (scanned then, not now); the page loads without any scan running.
+    const w = await startWorld({ browser, scanFirst: false, beforeLoad: async (services) => void (await services.scan({})) })
+    try {
+      const page = w.host.page
+      await waitForRows(page, 2)
+      // Nothing waited for a scan: the page asked for the list, and no scan was started or reported.
+      expect(w.host.calls.map((c) => c.method)).toContain('listCertificates')
+      expect(w.host.calls.some((c) => c.method === 'startScan')).toBe(false)
+      expect(w.host.events.some((e) => e.type === 'operation')).toBe(false)
+      expect(await page.locator('.tab-checking').count()).toBe(0)
+
+      // Meanwhile a copy appears on the USB drive; the list is the last known state until a scan confirms it.
+      await cp(w.hongFolder, join(w.usbRoot, 'testsign', 'USER', HONG_DN), { recursive: true })
+      w.host.emit({ type: 'operation', operation: { id: 500, kind: 'scan', state: 'running', step: 'walk', detail: { foldersVisited: 1, certificatesFound: 0, problems: 0 } } })
+      await expect.poll(() => page.locator('[data-tab=removable] .tab-checking').textContent()).toBe('확인 중…')
+      expect(await page.locator('.tab-checking').count()).toBe(3)
+      expect(await page.locator('#cert-grid').getAttribute('aria-busy')).toBe('true')
+      expect(await page.locator('[data-tab=removable] .tab-count').textContent()).toBe('0')
+      await w.host.screenshot('list-checking-ko')
+      w.host.emit({ type: 'operation', operation: { id: 500, kind: 'scan', state: 'cancelled', step: 'walk', detail: { foldersVisited: 1, certificatesFound: 0, problems: 0 } } })
+      await expect.poll(() => page.locator('.tab-checking').count()).toBe(0)
+
+      // A real scan: the rows update when it finishes, and the media are no longer "being checked".
+      await page.locator('[data-action=rescan]').click()
+      await expect.poll(() => page.locator('[data-tab=removable] .tab-count').textContent(), { timeout: 15_000 }).toBe('1')
+      await page.locator('[data-op=scan][data-op-state=done]').filter({ hasText: '찾기 완료' }).waitFor()
+      expect(await page.locator('.tab-checking').count()).toBe(0)
+      expect(await page.locator('#cert-grid').getAttribute('aria-busy')).toBe('false')
+      expectCleanPage(w.host)
+    } finally {
+      await w.close()
+    }
+  })
+})
+
 describe('with nothing found', () => {
   it('explains where certificates usually are and offers 찾기 and 가져오기', async () => {
     const tmp = await tempDir('dojang-e2e-empty-')

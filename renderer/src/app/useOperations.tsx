@@ -3,7 +3,7 @@
  * receive), kept by id from the `operation` events, so any screen can show one with <OperationBar>. The state lives
  * above the screens: a scan started on the list is still known when the list is shown again.
  */
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react'
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { OperationKind, OperationView } from '../../../common/contract'
 import { call, errorText } from '../api'
 import { useToasts } from '../components/Toasts'
@@ -14,10 +14,13 @@ import { useDojangEvent } from './events'
 const KEEP = 20
 
 export interface Operations {
-  /** The latest operation of `kind`, optionally only those newer than the id `after` (one started from here). */
-  latest(kind: OperationKind, after?: number): OperationView | null
-  /** The highest operation id seen so far (0 before any): remember it before starting, pass it to `latest`. */
-  lastId: number
+  /**
+   * The operation of `kind` that appeared last, optionally only among those that appeared after `since` (a value of
+   * `mark` taken before starting one from here).
+   */
+  latest(kind: OperationKind, since?: number): OperationView | null
+  /** How many operations have appeared so far. */
+  mark: number
   /**
    * Records an operation main has started (its id came back from a call) in case its first event is still on the
    * way, so the bar appears at once.
@@ -32,15 +35,18 @@ const OperationsContext = createContext<Operations | null>(null)
 export function OperationsProvider({ children }: { children: ReactNode }) {
   const { t } = useI18n()
   const toasts = useToasts()
-  const [ops, setOps] = useState<ReadonlyMap<number, OperationView>>(() => new Map())
+  // By id, each with the order in which it first appeared (ids are main's; the order is what this page saw).
+  const [ops, setOps] = useState<ReadonlyMap<number, { op: OperationView; seq: number }>>(() => new Map())
+  const seq = useRef(0)
 
   const put = useCallback((op: OperationView, onlyIfNew: boolean) => {
     setOps((m) => {
-      if (onlyIfNew && m.has(op.id)) return m
-      const next = new Map(m).set(op.id, op)
+      const known = m.get(op.id)
+      if (known && onlyIfNew) return m
+      const next = new Map(m).set(op.id, { op, seq: known?.seq ?? ++seq.current })
       if (next.size > KEEP) {
-        const done = [...next.values()].filter((o) => o.state !== 'running').sort((a, b) => a.id - b.id)
-        for (const o of done.slice(0, next.size - KEEP)) next.delete(o.id)
+        const done = [...next.values()].filter((o) => o.op.state !== 'running').sort((a, b) => a.seq - b.seq)
+        for (const o of done.slice(0, next.size - KEEP)) next.delete(o.op.id)
       }
       return next
     })
@@ -51,14 +57,14 @@ export function OperationsProvider({ children }: { children: ReactNode }) {
   })
 
   const value = useMemo<Operations>(() => {
-    let lastId = 0
-    for (const id of ops.keys()) lastId = Math.max(lastId, id)
+    let mark = 0
+    for (const o of ops.values()) mark = Math.max(mark, o.seq)
     return {
-      lastId,
-      latest(kind, after = 0) {
-        let found: OperationView | null = null
-        for (const op of ops.values()) if (op.kind === kind && op.id > after && (!found || op.id > found.id)) found = op
-        return found
+      mark,
+      latest(kind, since = 0) {
+        let found: { op: OperationView; seq: number } | null = null
+        for (const o of ops.values()) if (o.op.kind === kind && o.seq > since && (!found || o.seq > found.seq)) found = o
+        return found?.op ?? null
       },
       started: (id, kind) => put({ id, kind, state: 'running', step: 'start', detail: {} }, true),
       async cancel(id) {

@@ -34,8 +34,8 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
   const confirmId = useId()
   const currentRef = useRef<HTMLInputElement>(null)
   const operations = useOperations()
-  // Operations newer than the dialog are this dialog's (one window, one password change at a time).
-  const [opened] = useState(() => operations.lastId)
+  // Operations that appear while the dialog is open are this dialog's (one window, one password change at a time).
+  const [opened] = useState(() => operations.mark)
   const progress = operations.latest('change-password', opened)
 
   const clear = () => {

@@ -139,7 +139,7 @@ export function Settings({ onLanguage }: Props) {
               {media.map((m) => (
                 <li key={`${m.medium}:${m.root}`} className={m.available ? '' : 'unavailable'}>
                   <MediumTag medium={m.medium} />
-                  <span>{m.label}</span>
+                  <span translate="no">{m.label}</span>
                   {!m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
                   {!m.available && <span className="missing-note">{t('settings.unavailable')}</span>}
                 </li>

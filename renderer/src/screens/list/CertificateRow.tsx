@@ -65,10 +65,8 @@ export const CertificateRow = memo(function CertificateRow({ row, index, selecte
         <DdayBadge days={row.days} />
       </div>
       {/* Long CA names are cut to the column: the tooltip gives the whole name. */}
-      <div role="gridcell" className="cell cell-issuer" title={row.issuerLabel}>
-        <span className="truncate" translate="no">
-          {row.issuerLabel}
-        </span>
+      <div role="gridcell" className="cell cell-issuer" title={row.issuerLabel} translate="no">
+        <span className="truncate">{row.issuerLabel}</span>
       </div>
       <div role="gridcell" className="cell cell-location">
         <span className="copy-count">{t('list.copies', { n: row.presentCopies })}</span>
