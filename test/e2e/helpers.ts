@@ -93,7 +93,7 @@ export async function latinWords(page: Page, data: string[] = []): Promise<strin
     }
     return out
   })
-  const words = texts.join(' ').match(/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*/g) ?? []
+  const words = texts.join(' ').match(/[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*/g) ?? []
   return [...new Set(words.filter((w) => /[A-Za-z]/.test(w) && !allowedLatin(w) && !data.includes(w)))]
 }
 
