@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/fixtures'
-import { expectCleanPage, row, rowNames, rows, waitForRows } from './helpers'
+import { expectCleanPage, latinWords, row, rowNames, rows, waitForRows } from './helpers'
 import { fillInventory } from './synthetic'
 import { launchBrowser, startTestHost } from './host'
 import { HONG_DN, HONG_NAME, startWorld, type World } from './scenario'
@@ -276,6 +276,7 @@ describe('with nothing found', () => {
       expect(text).toContain('AppData\\LocalLow\\NPKI')
       expect(text).toContain('~/Library/Preferences/NPKI')
       expect(text).toContain('최상단')
+      expect(await latinWords(page)).toEqual([])
       await host.screenshot('list-empty')
       await page.locator('[data-action=empty-scan]').click()
       await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
