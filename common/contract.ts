@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import type { ErrorCode } from './errors'
+import type { FindingCode, FindingParams } from './findingCodes'
 import { METHOD_NAMES, type MethodName } from './methods'
 
 export { METHOD_NAMES, channelOf, EVENT_CHANNEL, type MethodName } from './methods'
@@ -56,9 +57,13 @@ export interface CertificateDetail extends CertificateView {
 
 export interface FindingView {
   kind: string
+  /** What the renderer words in the chosen language, with `params` (common/findingCodes.ts). */
+  code: FindingCode
+  params: FindingParams
   severity: 'info' | 'warning' | 'error' | 'critical'
   certificateId: string | null
   locations: string[]
+  /** English, for logs; never shown on a screen. */
   message: string
 }
 

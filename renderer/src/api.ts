@@ -82,6 +82,11 @@ export type ErrorOverrides = Partial<Record<ErrorCode, MessageKey>>
 /** A sentence for people: what happened and what to do next, in the current language. */
 export function errorText(e: unknown, t: Translate, overrides: ErrorOverrides = {}): string {
   if (!(e instanceof ApiError)) return t('error.INTERNAL')
+  return errorViewText(e, t, overrides)
+}
+
+/** The same for an error that arrived as a value (a failed operation, one copy of a password change). */
+export function errorViewText(e: Pick<ErrorView, 'code' | 'details'>, t: Translate, overrides: ErrorOverrides = {}): string {
   const override = overrides[e.code]
   if (override) return t(override)
   if (e.code === 'WRONG_PASSWORD' && e.details.kmPasswordDiffers === true) return t('error.WRONG_PASSWORD.kmDiffers')

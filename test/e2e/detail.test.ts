@@ -26,7 +26,8 @@ describe('details', () => {
     expect(facts).toContain(HONG_DN.replace(/^cn=/, 'CN=').slice(0, 10))
     expect(facts).toContain('testsignCA SYNTHETIC FIXTURE')
     expect(await screen.locator('[data-field=serial]').textContent()).toBe('3e9')
-    expect(await screen.locator('[data-field=validity]').textContent()).toMatch(/~ 2044\. 12\. 27\./)
+    // Unambiguous dates (the Korean calendar date in its long form).
+    expect(await screen.locator('[data-field=validity]').textContent()).toMatch(/~ 2044년 12월 27일$/)
     expect(facts).toContain('은행·신용카드·보험용')
     expect(facts).toContain('1.2.410.200005.1.1.4')
     expect(facts).toContain('전자서명')
@@ -66,6 +67,49 @@ describe('details', () => {
     const stored = await page.evaluate(() => JSON.stringify({ l: { ...localStorage }, s: { ...sessionStorage }, u: location.href }))
     expect(stored).not.toContain(VECTORS.idn)
     expect(stored).not.toContain(FIXTURE_PASSWORD)
+  })
+})
+
+describe('details in words people know', () => {
+  it('words the findings in Korean from their codes, names the key scheme, and keeps the DN one click away', async () => {
+    const page = w.host.page
+    // A second copy on the USB drive: the scan finds a duplicate and a copy on a plain USB drive.
+    await cp(w.hongFolder, join(w.usbRoot, 'testsign', 'USER', HONG_DN), { recursive: true })
+    await page.locator('[data-action=rescan]').click()
+    await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
+    await openDetail(page, HONG_NAME)
+    const screen = page.locator('[data-screen=detail]')
+    const findings = screen.locator('.findings')
+    expect(await findings.locator('[data-finding=duplicate]').textContent()).toContain('이 인증서가 2곳에 저장되어 있습니다.')
+    const usb = findings.locator('[data-finding=removable-medium]')
+    expect(await usb.textContent()).toContain('일반 USB 메모리에 있어')
+    expect(await usb.locator('code.path').textContent()).toBe(join(w.usbRoot, 'testsign', 'USER', HONG_DN))
+    // No raw kind and no English sentence from the scanner.
+    const text = (await findings.textContent()) ?? ''
+    expect(text).not.toMatch(/removable-medium|This certificate|stored in/)
+
+    // The key scheme in words, never the internal id.
+    expect(await screen.locator('[data-field=key-scheme]').first().textContent()).toBe('개인키 암호화 방식: SEED (표준 방식)')
+    expect(await screen.textContent()).not.toContain('npki-pbkdf1-seed')
+
+    // The holder by name; the DN is behind a disclosure.
+    const holder = screen.locator('[data-field=holder]')
+    expect(await holder.locator('> span').textContent()).toBe(HONG_NAME)
+    expect(await holder.locator('[data-field=subject]').isVisible()).toBe(false)
+    await holder.locator('[data-action=show-dn]').click()
+    expect(await holder.locator('[data-field=subject]').isVisible()).toBe(true)
+    expect(await holder.locator('[data-field=subject]').textContent()).toMatch(/^CN=홍길동\(\)0012345678901234,/i)
+    await w.host.screenshot('detail-findings-ko')
+
+    // An expired certificate's finding names its date in the long Korean form.
+    await page.locator('[data-action=back]').click()
+    await openDetail(page, 'HKD')
+    expect(await page.locator('[data-finding=expired]').textContent()).toContain('2020년 3월 25일에 만료된 인증서입니다.')
+    expect(await page.locator('[data-screen=detail] [data-field=issuer]').textContent()).toContain('금융결제원')
+
+    // The same findings in English.
+    await page.locator('[data-action=switch-language]').click()
+    await expect.poll(() => page.locator('[data-finding=expired]').textContent()).toContain('This certificate expired on 25 March 2020.')
   })
 })
 
@@ -131,7 +175,60 @@ describe('change password', () => {
     expect(await codeOf(checkPassword(w.hongFolder, FIXTURE_PASSWORD))).toBe('WRONG_PASSWORD')
   })
 
-  it('says plainly when the current password is wrong, changes nothing and clears the fields', async () => {
+  it('keeps the rules neutral until the person types, and keeps the buttons in view at 960×640', async () => {
+    const page = w.host.page
+    await cp(w.hongFolder, join(w.usbRoot, 'testsign', 'USER', HONG_DN), { recursive: true })
+    await page.locator('[data-action=rescan]').click()
+    await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
+    await page.setViewportSize({ width: 960, height: 640 })
+    await openDetail(page, HONG_NAME)
+    await page.locator('[data-action=change-password]').click()
+    const dlg = dialog(page, 'change-password')
+    await dlg.waitFor()
+    // Before anything is typed no rule is marked failed.
+    const states = () => dlg.locator('[data-rule]').evaluateAll((els) => els.map((e) => e.getAttribute('data-ok')))
+    expect(new Set(await states())).toEqual(new Set(['neutral']))
+    expect(await dlg.locator('.rule-fail, .icon-no').count()).toBe(0)
+    await fill(page, dlg, 'new-password', 'a')
+    expect(await states()).toContain('false')
+    expect(await states()).not.toContain('neutral')
+
+    // The tallest form: every copy chosen (with its note), a warning under the rules.
+    await dlg.locator('input[name=all-copies]').check()
+    await fill(page, dlg, 'current-password', FIXTURE_PASSWORD)
+    await fill(page, dlg, 'new-password', 'Dojang#2026pw' + 'x'.repeat(10))
+    await fill(page, dlg, 'confirm-password', 'mismatch')
+    // The dialog itself never scrolls; the buttons are on screen and nothing covers them.
+    expect(await dlg.evaluate((d) => d.scrollHeight <= d.clientHeight + 1)).toBe(true)
+    for (const button of [dlg.locator('[data-action=confirm-password]'), dlg.locator('.dialog-actions button').first()]) {
+      const box = (await button.boundingBox())!
+      expect(box.y + box.height).toBeLessThanOrEqual(640)
+      const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest('button')?.outerHTML ?? null, [box.x + box.width / 2, box.y + box.height / 2])
+      expect(hit).toBe(await button.evaluate((b) => b.outerHTML))
+    }
+    await w.host.screenshot('change-password-960x640-ko')
+  })
+
+  it('shows the progress of a change of several copies with the same operation bar', async () => {
+    const page = w.host.page
+    await openDetail(page, HONG_NAME)
+    await page.locator('[data-action=change-password]').click()
+    const dlg = dialog(page, 'change-password')
+    await dlg.waitFor()
+    w.host.emit({ type: 'operation', operation: { id: 901, kind: 'change-password', state: 'running', step: 'copy', done: 1, total: 2, detail: {} } })
+    const bar = dlg.locator('[data-op=change-password][data-op-state=running]')
+    await bar.waitFor()
+    expect(await bar.locator('.op-text').textContent()).toBe('복사본의 암호를 바꾸는 중 (1/2곳)')
+    expect(await bar.locator('progress').getAttribute('value')).toBe('1')
+    expect(await bar.locator('progress').getAttribute('max')).toBe('2')
+    expect(await bar.locator('progress').getAttribute('aria-label')).toBe('암호를 바꾸는 중')
+    // A password change cannot stop half-way through a copy: no cancel button.
+    expect(await bar.locator('button').count()).toBe(0)
+    w.host.emit({ type: 'operation', operation: { id: 901, kind: 'change-password', state: 'finished', step: 'copy', done: 2, total: 2, detail: {} } })
+    await bar.waitFor({ state: 'detached' })
+  })
+
+  it('says plainly when the current password is wrong, changes nothing and clears only the current password', async () => {
     const page = w.host.page
     await openDetail(page, HONG_NAME)
     await page.locator('[data-action=change-password]').click()
@@ -143,7 +240,10 @@ describe('change password', () => {
     const alert = dlg.locator('[role=alert]')
     await alert.waitFor()
     expect(await alert.textContent()).toContain('5회 오류 시 잠길 수 있습니다')
-    for (const name of ['current-password', 'new-password', 'confirm-password']) expect(await dlg.locator(`input[name=${name}]`).inputValue()).toBe('')
+    // Only the current password is cleared, and the focus is back there for the retry.
+    expect(await dlg.locator('input[name=current-password]').inputValue()).toBe('')
+    for (const name of ['new-password', 'confirm-password']) expect(await dlg.locator(`input[name=${name}]`).inputValue()).toBe(NEW_PASSWORD)
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('current-password')
     expect(await codeOf(checkPassword(w.hongFolder, FIXTURE_PASSWORD))).toBe('OK')
     await page.keyboard.press('Escape')
     await dlg.waitFor({ state: 'detached' })
@@ -154,7 +254,7 @@ describe('change password', () => {
     const usbCopy = join(w.usbRoot, 'testsign', 'USER', HONG_DN)
     await cp(w.hongFolder, usbCopy, { recursive: true })
     await page.locator('[data-action=rescan]').click()
-    await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
     await openDetail(page, HONG_NAME)
     await page.locator('[data-action=change-password]').click()
     const dlg = dialog(page, 'change-password')
@@ -168,6 +268,9 @@ describe('change password', () => {
     await dlg.waitFor({ state: 'detached' })
     expect(await toast(page).first().textContent()).toContain('(2곳)')
     for (const folder of [w.hongFolder, usbCopy]) expect(await codeOf(checkPassword(folder, NEW_PASSWORD))).toBe('OK')
+    // Main reported the change copy by copy, which the dialog shows while it runs.
+    const steps = w.host.events.flatMap((e) => (e.type === 'operation' && e.operation.kind === 'change-password' ? [`${e.operation.state}:${e.operation.done ?? '-'}/${e.operation.total ?? '-'}`] : []))
+    expect(steps).toEqual(expect.arrayContaining(['running:0/2', 'running:1/2', 'finished:2/2']))
   })
 
   it('with every copy: a copy with another current password is left alone and named', async () => {
@@ -176,7 +279,7 @@ describe('change password', () => {
     await cp(w.hongFolder, usbCopy, { recursive: true })
     await changePassword(usbCopy, FIXTURE_PASSWORD, 'Other#pass2024', { dataDir: join(w.dir, 'scratch-data') })
     await page.locator('[data-action=rescan]').click()
-    await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+    await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
     await openDetail(page, HONG_NAME)
     await page.locator('[data-action=change-password]').click()
     const dlg = dialog(page, 'change-password')

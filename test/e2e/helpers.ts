@@ -72,3 +72,44 @@ export async function certFolders(root: string): Promise<string[]> {
 export function expectCleanPage(host: TestHost): void {
   expect(host.pageErrors).toEqual([])
 }
+
+/**
+ * Latin words in what a Korean screen says: its text, the labels a screen reader reads (aria-label, title,
+ * placeholder, alt) and the window title. Data is left out: names, paths, serials and DNs are marked
+ * translate="no" or set as code, and text in another language carries its lang attribute (the language button).
+ * `data` names words that are data inside a sentence or label (a holder's name in "HKD 선택").
+ */
+export async function latinWords(page: Page, data: string[] = []): Promise<string[]> {
+  const texts = await page.evaluate(() => {
+    const data = 'code, kbd, script, style, [translate=no], [lang]:not([lang=ko]):not(html)'
+    const out: string[] = [document.title]
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement && !n.parentElement.closest(data)) out.push(n.nodeValue ?? '')
+    }
+    for (const el of document.body.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+      if (el.closest(data)) continue
+      for (const a of ['aria-label', 'title', 'placeholder', 'alt']) out.push(el.getAttribute(a) ?? '')
+    }
+    return out
+  })
+  const words = texts.join(' ').match(/[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*/g) ?? []
+  return [...new Set(words.filter((w) => /[A-Za-z]/.test(w) && !allowedLatin(w) && !data.includes(w)))]
+}
+
+// Words that stay Latin in Korean text: formats, media and algorithms as Korean bank pages name them, the D-day
+// badge, key names on the keyboard, NPKI file names and fields, file extensions, drive letters, and the examples of
+// the password rules.
+const LATIN_ALLOWED = new Set(
+  ['PFX', 'P12', 'USB', 'NPKI', 'GPKI', 'PC', 'KISA', 'SEED', 'AES', 'AES-256', 'PBES2', '3DES', 'SHA-1', 'SHA-256', 'Enter', 'Delete', 'Esc', 'ics', 'aaa', 'abc', 'cba', 'D-day'].map((w) =>
+    w.toLowerCase(),
+  ),
+)
+function allowedLatin(word: string): boolean {
+  return (
+    LATIN_ALLOWED.has(word.toLowerCase()) ||
+    /^D-\d+$/.test(word) ||
+    /^[A-Z]$/.test(word) ||
+    /^(signCert|signPri|kmCert|kmPri|randomNum)(\.(der|key))?$/.test(word)
+  )
+}

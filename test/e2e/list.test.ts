@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/fixtures'
-import { expectCleanPage, row, rowNames, rows, waitForRows } from './helpers'
+import { expectCleanPage, latinWords, row, rowNames, rows, waitForRows } from './helpers'
 import { fillInventory } from './synthetic'
 import { launchBrowser, startTestHost } from './host'
 import { HONG_DN, HONG_NAME, startWorld, type World } from './scenario'
@@ -38,10 +38,14 @@ describe('with two certificates on the hard disk', () => {
     expect(await rowNames(page)).toEqual([EXPIRED, HONG_NAME])
     const hong = row(page, HONG_NAME)
     expect(await hong.locator('.cell-purpose').textContent()).toBe('은행·신용카드·보험용')
-    expect(await hong.locator('.cell-notAfter .date').textContent()).toMatch(/2044/)
+    // Dates are unambiguous: the Korean calendar date, year first.
+    expect(await hong.locator('.cell-notAfter .date').textContent()).toBe('2044-12-27')
     expect(await hong.locator('.badge').getAttribute('class')).toContain('badge-ok')
     expect(await hong.locator('.badge [aria-hidden]').textContent()).toMatch(/^D-\d+$/)
     expect(await hong.locator('.cell-issuer').textContent()).toContain('testsignCA')
+    // A known CA is shown by the name people know, and the column's tooltip holds the whole name when it is cut.
+    expect(await row(page, EXPIRED).locator('.cell-issuer').textContent()).toBe('금융결제원')
+    expect(await hong.locator('.cell-issuer').getAttribute('title')).toBe('testsignCA SYNTHETIC FIXTURE')
     expect(await hong.locator('.cell-location').textContent()).toContain('하드디스크')
     const expired = row(page, EXPIRED)
     expect(await expired.locator('.badge [aria-hidden]').textContent()).toBe('만료')
@@ -103,7 +107,8 @@ describe('with two certificates on the hard disk', () => {
     await page.locator('[data-sort=name]').click()
     expect(await rowNames(page)).toEqual([EXPIRED, HONG_NAME])
     await page.locator('[data-sort=issuer]').click()
-    expect(await rowNames(page)).toEqual([HONG_NAME, EXPIRED]) // testsignCA… < yessign
+    // Issuers sort by the name shown: 금융결제원 (yessign's Korean name) before the Latin testsignCA….
+    expect(await rowNames(page)).toEqual([EXPIRED, HONG_NAME])
   })
 
   it('selects several rows with ctrl and shift clicks and the checkboxes', async () => {
@@ -173,7 +178,7 @@ describe('with two certificates on the hard disk', () => {
     await w.host.mediaChanged()
     await page.locator('[data-action=rescan]').click()
     await expect.poll(() => page.locator('[data-tab=removable] .tab-count').textContent(), { timeout: 15_000 }).toBe('1')
-    expect(await page.locator('[data-scan=done]').textContent()).toMatch(/찾기 완료/)
+    expect(await page.locator('[data-op=scan][data-op-state=done]').textContent()).toMatch(/찾기 완료/)
     expect(await row(page, HONG_NAME).locator('.cell-location').textContent()).toContain('이동식디스크')
     expect(await row(page, HONG_NAME).locator('.copy-count').textContent()).toBe('2곳')
     expect(w.host.events.some((e) => e.type === 'operation' && e.operation.kind === 'scan' && e.operation.state === 'finished')).toBe(true)
@@ -187,7 +192,7 @@ describe('with two certificates on the hard disk', () => {
   it('shows scan progress from operation events, and its cancel button stops that operation', async () => {
     const page = w.host.page
     w.host.emit({ type: 'operation', operation: { id: 77, kind: 'scan', state: 'running', step: 'walk', detail: { foldersVisited: 12, certificatesFound: 3, problems: 0 } } })
-    const bar = page.locator('[data-scan=running]')
+    const bar = page.locator('[data-op=scan][data-op-state=running]')
     await bar.waitFor()
     expect(await bar.textContent()).toContain('폴더 12개 확인, 인증서 3개 찾음')
     expect(await bar.locator('progress').getAttribute('aria-label')).toBe('인증서를 찾는 중')
@@ -195,7 +200,7 @@ describe('with two certificates on the hard disk', () => {
     await bar.locator('button').click()
     await expect.poll(() => w.host.calls.filter((c) => c.method === 'cancelOperation').length).toBe(1)
     w.host.emit({ type: 'operation', operation: { id: 77, kind: 'scan', state: 'cancelled', step: 'walk', detail: { foldersVisited: 12, certificatesFound: 3, problems: 0 } } })
-    await page.locator('[data-scan=done]').filter({ hasText: '찾기를 멈췄습니다' }).waitFor()
+    await page.locator('[data-op=scan][data-op-state=done]').filter({ hasText: '찾기를 멈췄습니다' }).waitFor()
     expect(await page.locator('[data-action=rescan]').isDisabled()).toBe(false)
   })
 
@@ -221,6 +226,43 @@ describe('with two certificates on the hard disk', () => {
   })
 })
 
+describe('on start, before any scan', () => {
+  it('shows the inventory from SQLite at once; while a scan runs the media say 확인 중…, and the list updates when it ends', async () => {
+    // The inventory of an earlier session (scanned then, not now); the page loads without any scan running.
+    const w = await startWorld({ browser, scanFirst: false, beforeLoad: async (core) => void (await core.scans.scan({})) })
+    try {
+      const page = w.host.page
+      await waitForRows(page, 2)
+      // Nothing waited for a scan: the page asked for the list, and no scan was started or reported.
+      expect(w.host.calls.map((c) => c.method)).toContain('listCertificates')
+      expect(w.host.calls.some((c) => c.method === 'startScan')).toBe(false)
+      expect(w.host.events.some((e) => e.type === 'operation')).toBe(false)
+      expect(await page.locator('.tab-checking').count()).toBe(0)
+
+      // Meanwhile a copy appears on the USB drive; the list is the last known state until a scan confirms it.
+      await cp(w.hongFolder, join(w.usbRoot, 'testsign', 'USER', HONG_DN), { recursive: true })
+      w.host.emit({ type: 'operation', operation: { id: 500, kind: 'scan', state: 'running', step: 'walk', detail: { foldersVisited: 1, certificatesFound: 0, problems: 0 } } })
+      await expect.poll(() => page.locator('[data-tab=removable] .tab-checking').textContent()).toBe('확인 중…')
+      expect(await page.locator('.tab-checking').count()).toBe(3)
+      expect(await page.locator('#cert-grid').getAttribute('aria-busy')).toBe('true')
+      expect(await page.locator('[data-tab=removable] .tab-count').textContent()).toBe('0')
+      await w.host.screenshot('list-checking-ko')
+      w.host.emit({ type: 'operation', operation: { id: 500, kind: 'scan', state: 'cancelled', step: 'walk', detail: { foldersVisited: 1, certificatesFound: 0, problems: 0 } } })
+      await expect.poll(() => page.locator('.tab-checking').count()).toBe(0)
+
+      // A real scan: the rows update when it finishes, and the media are no longer "being checked".
+      await page.locator('[data-action=rescan]').click()
+      await expect.poll(() => page.locator('[data-tab=removable] .tab-count').textContent(), { timeout: 15_000 }).toBe('1')
+      await page.locator('[data-op=scan][data-op-state=done]').filter({ hasText: '찾기 완료' }).waitFor()
+      expect(await page.locator('.tab-checking').count()).toBe(0)
+      expect(await page.locator('#cert-grid').getAttribute('aria-busy')).toBe('false')
+      expectCleanPage(w.host)
+    } finally {
+      await w.close()
+    }
+  })
+})
+
 describe('with nothing found', () => {
   it('explains where certificates usually are and offers 찾기 and 가져오기', async () => {
     const tmp = await tempDir('dojang-e2e-empty-')
@@ -235,9 +277,10 @@ describe('with nothing found', () => {
       expect(text).toContain('AppData\\LocalLow\\NPKI')
       expect(text).toContain('~/Library/Preferences/NPKI')
       expect(text).toContain('최상단')
+      expect(await latinWords(page)).toEqual([])
       await host.screenshot('list-empty')
       await page.locator('[data-action=empty-scan]').click()
-      await page.locator('[data-scan=done]').waitFor({ timeout: 15_000 })
+      await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 15_000 })
       await page.locator('[data-action=empty-import]').click()
       await page.locator('dialog[open][data-dialog=import]').waitFor()
       await page.keyboard.press('Escape')

@@ -53,6 +53,8 @@ export async function startWorld(opts: { browser?: Browser; withUsb?: boolean; w
       ...(opts.browser ? { browser: opts.browser } : {}),
       ...(opts.viewport ? { viewport: opts.viewport } : {}),
       ...(opts.keychain ? { keychain: true } : {}),
+      ...(opts.scanFirst !== undefined ? { scanFirst: opts.scanFirst } : {}),
+      ...(opts.beforeLoad ? { beforeLoad: opts.beforeLoad } : {}),
       saveDir: join(tmp.dir, 'saved'),
     })
     return {

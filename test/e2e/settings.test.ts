@@ -67,9 +67,14 @@ describe('settings', () => {
     await page.locator('input[data-notify-day="1"]').uncheck()
     await expect.poll(async () => (await w.host.handlers.getSettings({})).notifyDays).toEqual([30, 14, 7])
 
-    await page.locator('input[name=new-root]').fill('/srv/backup/certs')
-    await page.keyboard.press('Enter')
+    // The page cannot name a folder: 폴더 추가… opens main's folder dialog, and a cancelled dialog changes nothing.
+    w.host.nextFolder = null
+    await page.locator('[data-action=add-root]').click()
+    expect((await w.host.handlers.getSettings({})).extraRoots).toEqual([])
+    w.host.nextFolder = '/srv/backup/certs'
+    await page.locator('[data-action=add-root]').click()
     await expect.poll(async () => (await w.host.handlers.getSettings({})).extraRoots).toEqual(['/srv/backup/certs'])
+    await page.locator('.root-list li').filter({ hasText: '/srv/backup/certs' }).waitFor()
     await page.locator('.root-list li button').click()
     await expect.poll(async () => (await w.host.handlers.getSettings({})).extraRoots).toEqual([])
 

@@ -22,11 +22,13 @@ describe('findings', () => {
     expect(computeFindings(same, { now: NOW })).toEqual([
       {
         kind: 'duplicate',
+        code: 'duplicate',
+        params: { copies: 2 },
         severity: 'info',
         certificate: { issuer: HONG.issuer, serial: HONG.serial, name: '홍길동' },
         locations: [a, b],
         message: 'This certificate is stored in 2 places.',
-        detail: { copies: 2 },
+        detail: { copies: 2, code: 'duplicate' },
       },
     ])
 
@@ -50,7 +52,7 @@ describe('findings', () => {
     ])
     const expiring = at('2044-12-10T00:00:00Z').filter((f) => f.kind === 'expiring')
     expect(expiring).toEqual([
-      expect.objectContaining({ severity: 'warning', locations: [hong], detail: { notAfter: HONG.notAfter, daysLeft: 17 }, message: expect.stringContaining('in 17 days') }),
+      expect.objectContaining({ severity: 'warning', locations: [hong], code: 'expiring', params: { notAfter: HONG.notAfter, daysLeft: 17 }, detail: { notAfter: HONG.notAfter, daysLeft: 17, code: 'expiring' }, message: expect.stringContaining('in 17 days') }),
     ])
     expect(at('2044-12-10T00:00:00Z', 10).filter((f) => f.kind === 'expiring')).toEqual([])
     expect(at('2044-11-26T00:00:00Z').filter((f) => f.kind === 'expiring')).toEqual([]) // 31 days
@@ -81,6 +83,9 @@ describe('findings', () => {
     expect(at(badCert)[0]?.certificate).toBeUndefined()
     expect(kinds(at(halfKm))).toEqual(['incomplete-km-pair'])
     expect(at(halfKm)[0]).toMatchObject({ severity: 'info', detail: { missing: 'kmPri.key' } })
+    // Each finding carries a stable code and the parameters its sentence needs (the screens word them).
+    expect(at(badKey)[0]).toMatchObject({ code: 'unreadable-key', params: { role: 'signPri', file: 'signPri.key' } })
+    expect(at(halfKm)[0]).toMatchObject({ code: 'incomplete-km-pair', params: { missing: 'kmPri.key' }, detail: { code: 'incomplete-km-pair' } })
   })
 
   it('flags files that do not belong in NPKI folders, worst first', async () => {
@@ -108,6 +113,7 @@ describe('findings', () => {
       [join(root, 'cache.bin'), 'warning'],
     ])
     expect(suspicious[0]?.message).toMatch(/security cards/)
+    expect(suspicious.map((f) => f.code)).toEqual(['sensitive-file', 'sensitive-file', 'sensitive-file', 'suspicious-file'])
   })
 
   it('advises about removable drives, stray copies and PFX files, odd layouts and related stores', async () => {
@@ -132,10 +138,12 @@ describe('findings', () => {
     expect(f.find((x) => x.kind === 'removable-medium')?.certificate?.serial).toBe(HONG.serial)
     expect(of('stray-copy')).toEqual([[strayLoose], [strayInNpki]])
     expect(f.filter((x) => x.kind === 'stray-copy').map((x) => x.detail?.inNpki)).toEqual([false, true])
+    expect(f.filter((x) => x.kind === 'stray-copy').map((x) => x.code)).toEqual(['stray-copy', 'stray-npki-copy'])
     expect(of('stray-pfx')).toEqual([[join(dir, 'home', 'Documents', 'mine.p12')]]) // kept.pfx is inside an NPKI root
     expect(of('nonstandard-layout')).toEqual([[odd]])
     // GPKI is a sibling of the NPKI root and also inside the deep-scanned home: reported once.
     expect(of('related-store')).toEqual([[join(dir, 'home', 'GPKI')]])
+    expect(f.find((x) => x.kind === 'related-store')?.code).toBe('gpki-store')
     expect(of('duplicate')).toEqual([
       [strayLoose, odd],
       [strayInNpki, usb],

@@ -3,14 +3,15 @@
  * values). The IPC handler table formats every command result through these.
  */
 import { certificateId } from '../../../common/certificateId'
-import type { AuditEntryView, BackupView, CertificateDetail, CertificateView, CopyView, ErrorView, FindingView, TrashEntryView } from '../../../common/contract'
+import type { AuditEntryView, BackupView, CertificateDetail, CertificateView, CopyView, ErrorView, TrashEntryView } from '../../../common/contract'
 import { isDojangError } from '../../../common/errors'
 import type { BackupInfo } from '../fsx'
-import type { CertificateWithCopies, CopyRecord, Finding } from '../inventory'
+import type { CertificateWithCopies, CopyRecord } from '../inventory'
 import { normalizeSerial } from '../inventory'
 import { splitCommonName } from '../npki/certificate'
 import { lookupPolicy } from '../npki/policies'
 import type { TrashEntry } from '../ops/trash'
+import { findingView } from '../scan/findingView'
 import type { AuditLine } from './commands/auditLog'
 import type { CertificateDetails } from './commands/getCertificate'
 
@@ -32,16 +33,6 @@ export function certificateView(c: CertificateWithCopies): CertificateView {
     purpose: c.purpose,
     purposeEn: c.policyOid ? (lookupPolicy(c.policyOid)?.purposeEn ?? null) : null,
     copies: c.copies.map(copyView),
-  }
-}
-
-export function findingView(f: Finding, certificateIdOf: string): FindingView {
-  return {
-    kind: f.kind,
-    severity: f.severity,
-    certificateId: certificateIdOf,
-    locations: Array.isArray(f.detail.locations) ? f.detail.locations.filter((x): x is string => typeof x === 'string') : f.location ? [f.location] : [],
-    message: typeof f.detail.message === 'string' ? f.detail.message : f.kind,
   }
 }
 

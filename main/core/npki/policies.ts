@@ -5,13 +5,8 @@
  * claim. Rows that rest on a single weak source keep a `note` so the UI can show the uncertainty.
  */
 
-export type CaId = 'yessign' | 'SignKorea' | 'KICA' | 'NCASign' | 'CrossCert' | 'INIPASS' | 'TradeSign' | 'KISA' | 'unknown'
-
-export interface CaInfo {
-  id: CaId
-  nameKo: string
-  nameEn: string
-}
+// The CA table is pure data shared with the front ends; it lives in common/ and is re-exported here.
+export { caFromOrganization, type CaId, type CaInfo } from '../../../common/caNames'
 
 export type OwnerType = 'personal' | 'corporate' | 'server' | 'organization' | 'unknown'
 
@@ -30,29 +25,6 @@ export interface PolicyInfo {
   /** false when the OID is not in the table (possibly under a known CA arc). */
   known: boolean
   note?: string
-}
-
-const CA_TABLE: readonly CaInfo[] = [
-  { id: 'yessign', nameKo: '금융결제원', nameEn: 'KFTC (yessign)' },
-  { id: 'SignKorea', nameKo: '코스콤', nameEn: 'Koscom (SignKorea)' },
-  { id: 'KICA', nameKo: '한국정보인증', nameEn: 'KICA (signGATE)' },
-  { id: 'NCASign', nameKo: '한국전산원', nameEn: 'NCA (NCASign)' },
-  { id: 'CrossCert', nameKo: '한국전자인증', nameEn: 'CrossCert' },
-  { id: 'INIPASS', nameKo: '이니텍', nameEn: 'Initech (INIPASS)' },
-  { id: 'TradeSign', nameKo: '한국무역정보통신', nameEn: 'KTNET (TradeSign)' },
-  { id: 'KISA', nameKo: 'KISA 전자서명인증관리센터', nameEn: 'KISA Root CA' },
-]
-
-/**
- * Maps an issuer O value to its CA. Matching is case-insensitive because folder and DN spellings vary
- * (`NCASIGN`, `kica`). Unknown issuers keep their own O as the display name so the UI still has something to show.
- */
-export function caFromOrganization(o: string | undefined): CaInfo {
-  const key = (o ?? '').normalize('NFC').trim().toLowerCase()
-  const hit = CA_TABLE.find((c) => c.id.toLowerCase() === key)
-  if (hit) return { ...hit }
-  const raw = (o ?? '').normalize('NFC').trim()
-  return { id: 'unknown', nameKo: raw || '알 수 없는 인증기관', nameEn: raw || 'Unknown CA' }
 }
 
 /** The generic "accredited CA" policy that some TradeSign certificates list first; never used to classify. */

@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path'
 import { daysLeft as domainDaysLeft, EXPIRING_DAYS } from '../../../common/domain'
+import type { FindingCode, FindingParams } from '../../../common/findingCodes'
 import { isExpectedNpkiFile, isOsClutter, looksSensitive } from './names'
 import type { CertFacts, CertFolderScan, NpkiStrayFile, PfxFileScan, RelatedStore } from './types'
 
@@ -42,12 +43,50 @@ export interface FindingCertificate {
 
 export interface Finding {
   kind: FindingKind
+  /** What the front ends word in the person's language (finer than `kind`: a sensitive file, a km key…). */
+  code: FindingCode
+  /** The numbers, dates and names the sentence of `code` needs. */
+  params: FindingParams
   severity: FindingSeverity
   certificate?: FindingCertificate
   locations: string[]
-  /** English; the UI translates by kind, using `detail` for the numbers and names. */
+  /** English, for the CLI's text output and logs; the screens word `code` + `params` instead. */
   message: string
-  detail?: Record<string, string | number | boolean>
+  /** The params plus the code: the inventory stores this object, so a finding read back keeps its code. */
+  detail?: FindingParams
+}
+
+const KIND_OF: Record<Exclude<FindingCode, 'other'>, FindingKind> = {
+  duplicate: 'duplicate',
+  'copies-differ': 'copies-differ',
+  expired: 'expired',
+  expiring: 'expiring',
+  'missing-key': 'missing-key',
+  'unreadable-key': 'unreadable-key',
+  'unreadable-km-key': 'unreadable-key',
+  'corrupt-certificate': 'corrupt-certificate',
+  'incomplete-km-pair': 'incomplete-km-pair',
+  'suspicious-file': 'suspicious-file',
+  'sensitive-file': 'suspicious-file',
+  'removable-medium': 'removable-medium',
+  'gpki-certificate': 'gpki-certificate',
+  'stray-copy': 'stray-copy',
+  'stray-npki-copy': 'stray-copy',
+  'stray-pfx': 'stray-pfx',
+  'nonstandard-layout': 'nonstandard-layout',
+  'related-store': 'related-store',
+  'gpki-store': 'related-store',
+}
+
+/** One finding without its certificate: the kind follows from the code, the detail carries params and code. */
+function finding(
+  code: Exclude<FindingCode, 'other'>,
+  severity: FindingSeverity,
+  locations: string[],
+  message: string,
+  params: FindingParams = {},
+): Omit<Finding, 'certificate'> {
+  return { kind: KIND_OF[code], code, params, severity, locations, message, detail: { ...params, code } }
 }
 
 export interface FindingOptions {
@@ -111,27 +150,21 @@ export function duplicateFindings(certs: readonly CertFolderScan[]): Finding[] {
     if (copies.length < 2) continue
     const first = copies[0] as CertFolderScan
     const locations = copies.map((c) => c.location)
-    out.push(
-      withCert(first, {
-        kind: 'duplicate',
-        severity: 'info',
-        locations,
-        message: `This certificate is stored in ${copies.length} places.`,
-        detail: { copies: copies.length },
-      }),
-    )
+    out.push(withCert(first, finding('duplicate', 'info', locations, `This certificate is stored in ${copies.length} places.`, { copies: copies.length })))
     const variants = new Set(copies.map((c) => c.contentHash))
     if (variants.size > 1) {
       out.push(
-        withCert(first, {
-          kind: 'copies-differ',
-          severity: 'warning',
-          locations,
-          message:
+        withCert(
+          first,
+          finding(
+            'copies-differ',
+            'warning',
+            locations,
             `The ${copies.length} copies of this certificate are not identical (${variants.size} versions): they may have ` +
-            'different passwords or one may be incomplete. Keep the copy you use and replace the others with it.',
-          detail: { copies: copies.length, versions: variants.size },
-        }),
+              'different passwords or one may be incomplete. Keep the copy you use and replace the others with it.',
+            { copies: copies.length, versions: variants.size },
+          ),
+        ),
       )
     }
   }
@@ -154,23 +187,29 @@ export function expiryFindings(certs: readonly CertFolderScan[], now: Date, with
     const d = daysLeft(cert, now)
     if (d < 0) {
       out.push(
-        withCert(first, {
-          kind: 'expired',
-          severity: 'warning',
-          locations,
-          message: `This certificate expired on ${cert.notAfter.slice(0, 10)}. It can no longer be used; get a new one from your bank or CA, then delete this one.`,
-          detail: { notAfter: cert.notAfter, daysAgo: -d },
-        }),
+        withCert(
+          first,
+          finding(
+            'expired',
+            'warning',
+            locations,
+            `This certificate expired on ${cert.notAfter.slice(0, 10)}. It can no longer be used; get a new one from your bank or CA, then delete this one.`,
+            { notAfter: cert.notAfter, daysAgo: -d },
+          ),
+        ),
       )
     } else if (d <= withinDays) {
       out.push(
-        withCert(first, {
-          kind: 'expiring',
-          severity: 'warning',
-          locations,
-          message: `This certificate expires on ${cert.notAfter.slice(0, 10)} (${d === 0 ? 'today' : `in ${d} day${d === 1 ? '' : 's'}`}). Renew it before then.`,
-          detail: { notAfter: cert.notAfter, daysLeft: d },
-        }),
+        withCert(
+          first,
+          finding(
+            'expiring',
+            'warning',
+            locations,
+            `This certificate expires on ${cert.notAfter.slice(0, 10)} (${d === 0 ? 'today' : `in ${d} day${d === 1 ? '' : 's'}`}). Renew it before then.`,
+            { notAfter: cert.notAfter, daysLeft: d },
+          ),
+        ),
       )
     }
   }
@@ -183,55 +222,52 @@ export function fileFindings(certs: readonly CertFolderScan[]): Finding[] {
   for (const c of certs) {
     const problemOf = (name: string | undefined) => c.problems.find((p) => name !== undefined && p.path.endsWith(name))?.message
     if (c.certificate === undefined) {
-      out.push({
-        kind: 'corrupt-certificate',
-        severity: 'warning',
-        locations: [c.location],
-        message: `The certificate file cannot be read: ${problemOf(c.files.signCert) ?? 'it is damaged'}.`,
-      })
+      out.push(finding('corrupt-certificate', 'warning', [c.location], `The certificate file cannot be read: ${problemOf(c.files.signCert) ?? 'it is damaged'}.`))
     }
     if (c.files.signPri === undefined) {
       out.push(
-        withCert(c, {
-          kind: 'missing-key',
-          severity: 'warning',
-          locations: [c.location],
-          message: 'The private key (signPri.key) is missing: this certificate cannot be used. Copy the complete folder again from where it came from.',
-          detail: { role: 'signPri' },
-        }),
+        withCert(
+          c,
+          finding(
+            'missing-key',
+            'warning',
+            [c.location],
+            'The private key (signPri.key) is missing: this certificate cannot be used. Copy the complete folder again from where it came from.',
+            { role: 'signPri' },
+          ),
+        ),
       )
     } else if (c.signKey === undefined) {
       out.push(
-        withCert(c, {
-          kind: 'unreadable-key',
-          severity: 'warning',
-          locations: [c.location],
-          message: `The private key file cannot be read: ${problemOf(c.files.signPri) ?? 'it is damaged'}`,
-          detail: { role: 'signPri', file: c.files.signPri },
-        }),
+        withCert(
+          c,
+          finding('unreadable-key', 'warning', [c.location], `The private key file cannot be read: ${problemOf(c.files.signPri) ?? 'it is damaged'}`, {
+            role: 'signPri',
+            file: c.files.signPri,
+          }),
+        ),
       )
     }
     if (c.files.kmPri !== undefined && c.kmKey === undefined) {
       out.push(
-        withCert(c, {
-          kind: 'unreadable-key',
-          severity: 'warning',
-          locations: [c.location],
-          message: `The key-management key file cannot be read: ${problemOf(c.files.kmPri) ?? 'it is damaged'}`,
-          detail: { role: 'kmPri', file: c.files.kmPri },
-        }),
+        withCert(
+          c,
+          finding('unreadable-km-key', 'warning', [c.location], `The key-management key file cannot be read: ${problemOf(c.files.kmPri) ?? 'it is damaged'}`, {
+            role: 'kmPri',
+            file: c.files.kmPri,
+          }),
+        ),
       )
     }
     if ((c.files.kmCert === undefined) !== (c.files.kmPri === undefined)) {
       const missing = c.files.kmCert === undefined ? 'kmCert.der' : 'kmPri.key'
       out.push(
-        withCert(c, {
-          kind: 'incomplete-km-pair',
-          severity: 'info',
-          locations: [c.location],
-          message: `${missing} is missing. Signing still works; encryption with this certificate (rarely used) does not.`,
-          detail: { missing },
-        }),
+        withCert(
+          c,
+          finding('incomplete-km-pair', 'info', [c.location], `${missing} is missing. Signing still works; encryption with this certificate (rarely used) does not.`, {
+            missing,
+          }),
+        ),
       )
     }
   }
@@ -250,18 +286,23 @@ export function suspiciousFileFindings(certs: readonly CertFolderScan[], stray: 
       if (!isExpectedNpkiFile(name) && !isOsClutter(name)) paths.add(join(c.location, name))
     }
   }
-  return [...paths].sort().map((path) => {
-    const sensitive = looksSensitive(path)
-    return {
-      kind: 'suspicious-file' as const,
-      severity: sensitive ? ('critical' as const) : ('warning' as const),
-      locations: [path],
-      message: sensitive
-        ? 'Suspicious file next to certificates: malware that steals certificates looks for scans of security cards (보안카드) and password notes. Delete it, or keep it somewhere else.'
-        : 'A file that is not part of a certificate lies in a certificate folder. Check what it is; certificate folders should hold only certificate and key files.',
-      detail: { sensitive },
-    }
-  })
+  return [...paths].sort().map((path) =>
+    looksSensitive(path)
+      ? finding(
+          'sensitive-file',
+          'critical',
+          [path],
+          'Suspicious file next to certificates: malware that steals certificates looks for scans of security cards (보안카드) and password notes. Delete it, or keep it somewhere else.',
+          { sensitive: true },
+        )
+      : finding(
+          'suspicious-file',
+          'warning',
+          [path],
+          'A file that is not part of a certificate lies in a certificate folder. Check what it is; certificate folders should hold only certificate and key files.',
+          { sensitive: false },
+        ),
+  )
 }
 
 export function placementFindings(certs: readonly CertFolderScan[], pfx: readonly PfxFileScan[]): Finding[] {
@@ -270,73 +311,81 @@ export function placementFindings(certs: readonly CertFolderScan[], pfx: readonl
     const usb = copies.filter((c) => c.medium === 'removable')
     if (usb.length > 0) {
       out.push(
-        withCert(usb[0] as CertFolderScan, {
-          kind: 'removable-medium',
-          severity: 'info',
-          locations: usb.map((c) => c.location),
-          message: 'This certificate is on a plain USB drive, which is easy to lose or copy. A security token (보안토큰) protects the key better.',
-        }),
+        withCert(
+          usb[0] as CertFolderScan,
+          finding(
+            'removable-medium',
+            'info',
+            usb.map((c) => c.location),
+            'This certificate is on a plain USB drive, which is easy to lose or copy. A security token (보안토큰) protects the key better.',
+          ),
+        ),
       )
     }
   }
   for (const c of certs) {
     if (c.certificate?.policyCategory === 'gpki') {
-      out.push(
-        withCert(c, {
-          kind: 'gpki-certificate',
-          severity: 'info',
-          locations: [c.location],
-          message: 'This is a government (GPKI) certificate. Dojang lists it but does not manage it.',
-        }),
-      )
+      out.push(withCert(c, finding('gpki-certificate', 'info', [c.location], 'This is a government (GPKI) certificate. Dojang lists it but does not manage it.')))
     }
     if (c.scanKind === 'deep') {
       out.push(
-        withCert(c, {
-          kind: 'stray-copy',
-          severity: 'warning',
-          locations: [c.location],
-          message: c.inNpki
-            ? 'A copy of a certificate lies in an NPKI folder outside the usual locations (for example an old backup). Delete it if you do not need it.'
-            : 'A copy of a certificate lies outside any NPKI folder (for example in Downloads). Anyone who gets these files can try to guess its password: move it to a protected place or delete it.',
-          detail: { inNpki: c.inNpki },
-        }),
+        withCert(
+          c,
+          c.inNpki
+            ? finding(
+                'stray-npki-copy',
+                'warning',
+                [c.location],
+                'A copy of a certificate lies in an NPKI folder outside the usual locations (for example an old backup). Delete it if you do not need it.',
+                { inNpki: true },
+              )
+            : finding(
+                'stray-copy',
+                'warning',
+                [c.location],
+                'A copy of a certificate lies outside any NPKI folder (for example in Downloads). Anyone who gets these files can try to guess its password: move it to a protected place or delete it.',
+                { inNpki: false },
+              ),
+        ),
       )
     } else if (c.layout === 'nonstandard') {
       out.push(
-        withCert(c, {
-          kind: 'nonstandard-layout',
-          severity: 'info',
-          locations: [c.location],
-          message: 'This certificate folder is not at <NPKI>/<CA>/USER/<name>, so banking software will not find it. Dojang can copy it to the right place.',
-        }),
+        withCert(
+          c,
+          finding(
+            'nonstandard-layout',
+            'info',
+            [c.location],
+            'This certificate folder is not at <NPKI>/<CA>/USER/<name>, so banking software will not find it. Dojang can copy it to the right place.',
+          ),
+        ),
       )
     }
   }
   for (const p of pfx) {
     if (p.scanKind === 'deep' && !p.inNpki) {
-      out.push({
-        kind: 'stray-pfx',
-        severity: 'info',
-        locations: [p.path],
-        message: 'A PFX/P12 certificate backup file. It is protected only by its password: keep it somewhere safe or import it and delete it.',
-      })
+      out.push(
+        finding(
+          'stray-pfx',
+          'info',
+          [p.path],
+          'A PFX/P12 certificate backup file. It is protected only by its password: keep it somewhere safe or import it and delete it.',
+        ),
+      )
     }
   }
   return out
 }
 
 export function relatedStoreFindings(stores: readonly RelatedStore[]): Finding[] {
-  return stores.map((s) => ({
-    kind: 'related-store' as const,
-    severity: 'info' as const,
-    locations: [s.path],
-    message:
-      s.kind === 'gpki'
-        ? 'A GPKI (government certificate) folder. Dojang does not manage GPKI certificates.'
-        : `A certificate store of another program (${s.name}). Dojang does not read or change it.`,
-    detail: { store: s.kind, name: s.name },
-  }))
+  return stores.map((s) =>
+    s.kind === 'gpki'
+      ? finding('gpki-store', 'info', [s.path], 'A GPKI (government certificate) folder. Dojang does not manage GPKI certificates.', { store: s.kind, name: s.name })
+      : finding('related-store', 'info', [s.path], `A certificate store of another program (${s.name}). Dojang does not read or change it.`, {
+          store: s.kind,
+          name: s.name,
+        }),
+  )
 }
 
 function cmp(a: string, b: string): number {

@@ -3,17 +3,17 @@
  * (hidden) while details are open so its scroll position, filters and selection survive the round trip.
  */
 import { useCallback, useEffect, useState } from 'react'
-import type { OperationView } from '../../../common/contract'
 import { call, errorText } from '../api'
 import { ToastProvider, useToasts } from '../components/Toasts'
 import { I18nProvider, useI18n, type Language, type MessageKey } from '../i18n'
 import { CertificateDetail } from '../screens/CertificateDetail'
-import { CertificateList } from '../screens/CertificateList'
+import { CertificateList } from '../screens/list/CertificateList'
 import { History } from '../screens/History'
 import { ImportDialog, readDroppedPfx, type DroppedFile } from '../screens/ImportDialog'
 import { Settings } from '../screens/Settings'
 import { Trash } from '../screens/Trash'
 import { useDojangEvent } from './events'
+import { OperationsProvider, useOperations } from './useOperations'
 
 type NavName = 'list' | 'trash' | 'history' | 'settings'
 type View = { name: NavName } | { name: 'detail'; id: string }
@@ -37,7 +37,9 @@ export function App() {
   return (
     <I18nProvider lang={lang}>
       <ToastProvider>
-        <Shell onLanguage={setLang} />
+        <OperationsProvider>
+          <Shell onLanguage={setLang} />
+        </OperationsProvider>
       </ToastProvider>
     </I18nProvider>
   )
@@ -47,31 +49,21 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
   const { t, lang } = useI18n()
   const toasts = useToasts()
   const [view, setView] = useState<View>({ name: 'list' })
-  const [scan, setScan] = useState<OperationView | null>(null)
+  const { started } = useOperations()
   const [importing, setImporting] = useState<{ file: DroppedFile | null } | null>(null)
 
   useDojangEvent((e) => {
-    if (e.type === 'operation' && e.operation.kind === 'scan') setScan(e.operation)
-    else if (e.type === 'expiryReminder') toasts.show({ text: t('reminder.text', { name: e.name, n: e.daysLeft }), kind: 'info', timeout: 15_000 })
+    if (e.type === 'expiryReminder') toasts.show({ text: t('reminder.text', { name: e.name, n: e.daysLeft }), kind: 'info', timeout: 15_000 })
   })
 
   const rescan = useCallback(async () => {
     try {
       const { operationId } = await call('startScan', {})
-      setScan((s) => (s && s.id === operationId ? s : { id: operationId, kind: 'scan', state: 'running', step: 'start', detail: {} }))
+      started(operationId, 'scan')
     } catch (e) {
       toasts.show({ text: errorText(e, t), kind: 'error' })
     }
-  }, [t, toasts])
-
-  const cancelScan = useCallback(async () => {
-    if (!scan) return
-    try {
-      await call('cancelOperation', { operationId: scan.id })
-    } catch (e) {
-      toasts.show({ text: errorText(e, t), kind: 'error' })
-    }
-  }, [scan, t, toasts])
+  }, [started, t, toasts])
 
   // A .pfx dropped anywhere (outside an open dialog) starts an import with its bytes.
   useEffect(() => {
@@ -143,7 +135,7 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
         </button>
       </nav>
       <main id="main" className="main" tabIndex={-1}>
-        <CertificateList visible={view.name === 'list'} scan={scan} onOpen={openDetail} onImport={openImport} onRescan={() => void rescan()} onCancelScan={() => void cancelScan()} />
+        <CertificateList visible={view.name === 'list'} onOpen={openDetail} onImport={openImport} onRescan={() => void rescan()} />
         {view.name === 'detail' && <CertificateDetail id={view.id} onBack={() => setView({ name: 'list' })} />}
         {view.name === 'trash' && <Trash />}
         {view.name === 'history' && <History />}

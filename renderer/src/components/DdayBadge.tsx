@@ -1,3 +1,4 @@
+import { ddayLabel } from '../../../common/format'
 import { urgency } from '../model/certs'
 import { useI18n } from '../i18n'
 
@@ -13,12 +14,9 @@ export function DdayBadge({ days }: { days: number }) {
   } else if (u === 'expired') {
     text = t('dday.expired')
     label = t('dday.expiredLabel', { n: -days })
-  } else if (days === 0) {
-    text = 'D-day'
-    label = t('dday.todayLabel')
   } else {
-    text = `D-${days}`
-    label = t('dday.label', { n: days })
+    text = ddayLabel(days) ?? ''
+    label = days === 0 ? t('dday.todayLabel') : t('dday.label', { n: days })
   }
   return (
     <span className={`badge badge-${u}`} title={label}>

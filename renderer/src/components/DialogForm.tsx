@@ -1,6 +1,6 @@
 /**
  * A <Dialog> holding one form: Enter submits, and the end is always the same: the error, then 취소 and the submit
- * button (which reads "working" while busy).
+ * button (which reads "working" while busy). On a small window the fields scroll and the buttons stay in view.
  */
 import type { ReactNode } from 'react'
 import type { ErrorOverrides } from '../api'
@@ -36,8 +36,10 @@ export function DialogForm({ name, title, wide, busy, error, errorOverrides, onC
           onSubmit()
         }}
       >
-        {children}
-        <ErrorBox error={error} overrides={errorOverrides} />
+        <div className="dialog-body">
+          {children}
+          <ErrorBox error={error} overrides={errorOverrides} />
+        </div>
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={onCancel} disabled={busy}>
             {t('common.cancel')}

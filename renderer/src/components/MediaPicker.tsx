@@ -37,7 +37,7 @@ export function MediaPicker({ legend, name, media, failed, target, onChoose }: P
             data-medium={m.medium}
           />
           <MediumTag medium={m.medium} />
-          <span>{m.label}</span>
+          <span translate="no">{m.label}</span>
           {m.root && !m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
         </label>
       ))}

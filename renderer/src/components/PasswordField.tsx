@@ -2,7 +2,7 @@
  * A password input. The value lives only in the parent's state (never storage, never the URL); autocomplete and
  * spellcheck are off so neither the browser nor a dictionary service sees it.
  */
-import { useId, useState } from 'react'
+import { useId, useState, type Ref } from 'react'
 import { useI18n } from '../i18n'
 
 interface Props {
@@ -14,9 +14,11 @@ interface Props {
   describedBy?: string
   invalid?: boolean
   inputMode?: 'text' | 'numeric'
+  /** For a dialog that moves the focus back here (after a wrong password). */
+  inputRef?: Ref<HTMLInputElement>
 }
 
-export function PasswordField({ label, value, onChange, name, autoFocus, describedBy, invalid, inputMode = 'text' }: Props) {
+export function PasswordField({ label, value, onChange, name, autoFocus, describedBy, invalid, inputMode = 'text', inputRef }: Props) {
   const { t } = useI18n()
   const id = useId()
   const [visible, setVisible] = useState(false)
@@ -26,6 +28,7 @@ export function PasswordField({ label, value, onChange, name, autoFocus, describ
       <div className="password-row">
         <input
           id={id}
+          ref={inputRef}
           name={name}
           type={visible ? 'text' : 'password'}
           value={value}

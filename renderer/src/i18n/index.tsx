@@ -2,7 +2,8 @@
  * Translation: Korean is the default, English the second language. `ko.ts` defines the key set; `en.ts` is typed
  * against it, so a key missing from either file fails the typecheck rather than showing a raw key to a person.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react'
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react'
+import { formatDate, formatDateTime } from '../../../common/format'
 import { en } from './en'
 import { ko, type MessageKey } from './ko'
 
@@ -29,11 +30,19 @@ export function translator(lang: Language): Translate {
   return (key, params) => format(catalog[key], params)
 }
 
+/** Whether `key` names a message (for keys built from data, such as `op.<kind>.<step>`). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(ko, key)
+}
+
 export interface I18n {
   lang: Language
   t: Translate
-  /** A calendar date in the person's language (no time). */
+  /** A calendar date in Korea, the same in both languages (2025-01-01): lists and tables (common/format.ts). */
   date(iso: string): string
+  /** The long unambiguous form (2025년 1월 1일 / 1 January 2025): the details screen. */
+  longDate(iso: string): string
+  /** When something happened on this computer, to the minute. */
   dateTime(iso: string): string
   number(n: number): string
 }
@@ -41,18 +50,13 @@ export interface I18n {
 const locales: Record<Language, string> = { ko: 'ko-KR', en: 'en-GB' }
 
 export function makeI18n(lang: Language): I18n {
-  const dateFmt = new Intl.DateTimeFormat(locales[lang], { year: 'numeric', month: '2-digit', day: '2-digit' })
-  const dateTimeFmt = new Intl.DateTimeFormat(locales[lang], { dateStyle: 'medium', timeStyle: 'short' })
   const numberFmt = new Intl.NumberFormat(locales[lang])
-  const safe = (fmt: Intl.DateTimeFormat, iso: string): string => {
-    const d = new Date(iso)
-    return Number.isNaN(d.getTime()) ? iso : fmt.format(d)
-  }
   return {
     lang,
     t: translator(lang),
-    date: (iso) => safe(dateFmt, iso),
-    dateTime: (iso) => safe(dateTimeFmt, iso),
+    date: (iso) => formatDate(iso, lang),
+    longDate: (iso) => formatDate(iso, lang, 'long'),
+    dateTime: (iso) => formatDateTime(iso),
     number: (n) => numberFmt.format(n),
   }
 }
@@ -71,10 +75,4 @@ export function I18nProvider({ lang, children }: { lang: Language; children: Rea
 
 export function useI18n(): I18n {
   return useContext(I18nContext)
-}
-
-/** For callbacks that only need `t` and want a stable identity. */
-export function useT(): Translate {
-  const { t } = useI18n()
-  return useCallback<Translate>((key, params) => t(key, params), [t])
 }

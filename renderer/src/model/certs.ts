@@ -3,17 +3,9 @@
  * so typing in the search box or switching a tab never waits for IPC, even with 10,000 certificates.
  */
 import type { CertificateView, Medium } from '../../../common/contract'
+import { daysLeft, issuerName, type Lang } from '../../../common/format'
 
-export const DAY_MS = 24 * 60 * 60 * 1000
 export const EXPIRING_DAYS = 30
-
-/** Whole days of validity left (less than a day → 0, shown as D-day); negative once expired, NaN if unknown. */
-export function daysLeft(notAfter: string, now: number): number {
-  const t = Date.parse(notAfter)
-  if (Number.isNaN(t)) return Number.NaN
-  if (t <= now) return -Math.max(1, Math.floor((now - t) / DAY_MS))
-  return Math.floor((t - now) / DAY_MS)
-}
 
 export type Urgency = 'expired' | 'critical' | 'warning' | 'ok'
 
@@ -32,6 +24,7 @@ export interface Row {
   /** Media holding a present (not missing) copy, in display order. */
   media: Medium[]
   presentCopies: number
+  /** The issuer as people know it, in the screen's language (common/format.ts). */
   issuerLabel: string
   /** Lower-cased NFC text searched by the search box; built on the first search, not on load. */
   search?: string
@@ -39,22 +32,16 @@ export interface Row {
 
 const MEDIUM_ORDER: Medium[] = ['disk', 'removable', 'keychain', 'token', 'other']
 
-/** The CN of a DN string such as "CN=yessignCA Class 2,OU=AccreditedCA,O=yessign,C=kr". */
-export function commonName(dn: string): string {
-  const m = /(?:^|,)\s*CN=([^,]+)/i.exec(dn)
-  return m?.[1]?.trim() ?? dn
-}
-
-export function toRow(cert: CertificateView, now: number): Row {
+export function toRow(cert: CertificateView, now: number, lang: Lang): Row {
   const present = cert.copies.filter((c) => !c.missing)
   const media = MEDIUM_ORDER.filter((m) => present.some((c) => c.medium === m))
-  const issuerLabel = cert.ca ?? commonName(cert.issuer)
+  const issuerLabel = issuerName(cert, lang)
   const expires = Date.parse(cert.notAfter)
   return { cert, expires, days: daysLeft(cert.notAfter, now), media, presentCopies: present.length, issuerLabel }
 }
 
 function searchText(row: Row): string {
-  row.search ??= [row.cert.name, row.cert.subject, row.cert.issuer, row.cert.ca ?? '', row.cert.serial, row.cert.purpose ?? ''].join('\u0000').normalize('NFC').toLowerCase()
+  row.search ??= [row.cert.name, row.cert.subject, row.cert.issuer, row.cert.ca ?? '', row.issuerLabel, row.cert.serial, row.cert.purpose ?? '', row.cert.purposeEn ?? ''].join('\u0000').normalize('NFC').toLowerCase()
   return row.search
 }
 

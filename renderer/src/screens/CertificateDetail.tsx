@@ -3,15 +3,16 @@
  * its copies are and which files each has, a local 본인확인 (VID) check, and the actions on one chosen copy.
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react'
-import type { CertificateDetail as Detail, CopyView } from '../../../common/contract'
+import type { CertificateDetail as Detail, CopyView, FindingView } from '../../../common/contract'
+import type { FindingCode } from '../../../common/findingCodes'
+import { daysLeft, formatSerial, issuerName, keySchemeName } from '../../../common/format'
 import { call, isApiError, type ErrorOverrides } from '../api'
 import { useDojangEvent } from '../app/events'
 import { DdayBadge } from '../components/DdayBadge'
 import { ErrorBox } from '../components/ErrorBox'
 import { CheckIcon, MediumTag } from '../components/Icons'
 import { PasswordField } from '../components/PasswordField'
-import { useI18n, type MessageKey } from '../i18n'
-import { daysLeft } from '../model/certs'
+import { useI18n, type MessageKey, type Params } from '../i18n'
 import { ChangePasswordDialog } from './ChangePasswordDialog'
 import { CopyDialog } from './CopyDialog'
 import { DeleteDialog } from './DeleteDialog'
@@ -48,8 +49,39 @@ const KEY_USAGE_KEYS: Record<string, MessageKey> = {
   decipherOnly: 'keyUsage.decipherOnly',
 }
 
+// Every finding code has a sentence in both languages: a new code fails the typecheck until it is worded.
+const FINDING_KEYS: Record<FindingCode, MessageKey> = {
+  duplicate: 'finding.duplicate',
+  'copies-differ': 'finding.copies-differ',
+  expired: 'finding.expired',
+  expiring: 'finding.expiring',
+  'missing-key': 'finding.missing-key',
+  'unreadable-key': 'finding.unreadable-key',
+  'unreadable-km-key': 'finding.unreadable-km-key',
+  'corrupt-certificate': 'finding.corrupt-certificate',
+  'incomplete-km-pair': 'finding.incomplete-km-pair',
+  'suspicious-file': 'finding.suspicious-file',
+  'sensitive-file': 'finding.sensitive-file',
+  'removable-medium': 'finding.removable-medium',
+  'gpki-certificate': 'finding.gpki-certificate',
+  'stray-copy': 'finding.stray-copy',
+  'stray-npki-copy': 'finding.stray-npki-copy',
+  'stray-pfx': 'finding.stray-pfx',
+  'nonstandard-layout': 'finding.nonstandard-layout',
+  'related-store': 'finding.related-store',
+  'gpki-store': 'finding.gpki-store',
+  other: 'finding.other',
+}
+
+const SEVERITY_KEYS: Record<FindingView['severity'], MessageKey> = {
+  info: 'severity.info',
+  warning: 'severity.warning',
+  error: 'severity.error',
+  critical: 'severity.critical',
+}
+
 export function CertificateDetail({ id, onBack }: { id: string; onBack: () => void }) {
-  const { t, lang, date } = useI18n()
+  const { t, lang, longDate } = useI18n()
   const [detail, setDetail] = useState<Detail | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [gone, setGone] = useState(false)
@@ -108,7 +140,7 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
       {detail && !gone && (
         <>
           <div className="detail-head">
-            <h1 id="detail-title" ref={titleRef} tabIndex={-1}>
+            <h1 id="detail-title" ref={titleRef} tabIndex={-1} translate="no">
               {detail.name}
             </h1>
             <span className="purpose purpose-large">{lang === 'ko' ? (detail.purpose ?? detail.purposeEn) : detail.purposeEn}</span>
@@ -119,25 +151,40 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
             <section className="panel" aria-labelledby="detail-info">
               <h2 id="detail-info">{t('detail.info')}</h2>
               <dl className="facts">
-                <dt>{t('detail.subject')}</dt>
-                <dd className="mono-wrap">{detail.subject}</dd>
+                <dt>{t('detail.holder')}</dt>
+                <dd data-field="holder">
+                  <span translate="no">{detail.name}</span>
+                  {/* The holder's name is what people know; the full DN is one click away for the helpdesk. */}
+                  <details className="disclosure">
+                    <summary data-action="show-dn">{t('detail.showDn')}</summary>
+                    <span className="mono-wrap subtle" translate="no" data-field="subject">
+                      {detail.subject}
+                    </span>
+                  </details>
+                </dd>
                 <dt>{t('detail.issuer')}</dt>
-                <dd>
-                  <span>{lang === 'ko' ? detail.caNameKo : (detail.ca ?? detail.caNameKo)}</span>
-                  <span className="mono-wrap subtle">{detail.issuer}</span>
+                <dd data-field="issuer">
+                  <span translate="no">{issuerName(detail, lang)}</span>
+                  <span className="mono-wrap subtle" translate="no">
+                    {detail.issuer}
+                  </span>
                 </dd>
                 <dt>{t('detail.serial')}</dt>
-                <dd className="mono" data-field="serial">
-                  {detail.serial}
+                <dd className="mono" data-field="serial" translate="no">
+                  {formatSerial(detail.serial)}
                 </dd>
                 <dt>{t('detail.validity')}</dt>
                 <dd data-field="validity">
-                  {t('detail.validityRange', { from: date(detail.notBefore), to: date(detail.notAfter) })}
+                  {t('detail.validityRange', { from: longDate(detail.notBefore), to: longDate(detail.notAfter) })}
                 </dd>
                 <dt>{t('detail.policy')}</dt>
                 <dd>
                   <span>{lang === 'ko' ? (detail.purpose ?? detail.purposeEn) : detail.purposeEn}</span>
-                  {detail.policyOid && <span className="mono subtle">{detail.policyOid}</span>}
+                  {detail.policyOid && (
+                    <span className="mono subtle" translate="no">
+                      {detail.policyOid}
+                    </span>
+                  )}
                 </dd>
                 <dt>{t('detail.owner')}</dt>
                 <dd>{t(OWNER_KEYS[detail.ownerType] ?? 'owner.unknown')}</dd>
@@ -146,7 +193,9 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
                 <dt>{t('detail.vid')}</dt>
                 <dd>{detail.hasVid ? t('detail.vidYes') : t('detail.vidNo')}</dd>
                 <dt>{t('detail.fingerprint')}</dt>
-                <dd className="mono-wrap subtle">{detail.fingerprintSha256}</dd>
+                <dd className="mono-wrap subtle" translate="no">
+                  {detail.fingerprintSha256}
+                </dd>
               </dl>
             </section>
 
@@ -161,7 +210,9 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
                       <MediumTag medium={c.medium} />
                       {c.missing && <span className="missing-note">{t('copy.missing')}</span>}
                     </label>
-                    <code className="path">{c.location}</code>
+                    <code className="path" translate="no">
+                      {c.location}
+                    </code>
                     <ul className="files" aria-label={t('detail.files')}>
                       {FILE_KEYS.filter((f) => f.key !== 'pfx' || c.files.pfx).map((f) => (
                         <li key={f.key} className={c.files[f.key] ? 'file-ok' : 'file-no'}>
@@ -171,7 +222,11 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
                         </li>
                       ))}
                     </ul>
-                    {c.keyScheme && <p className="subtle">{t('detail.keyScheme', { scheme: c.keyScheme })}</p>}
+                    {c.keyScheme && (
+                      <p className="subtle" data-field="key-scheme">
+                        {t('detail.keyScheme', { scheme: keySchemeName(c.keyScheme, lang) })}
+                      </p>
+                    )}
                   </div>
                 ))}
               </fieldset>
@@ -198,9 +253,7 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
                 <h2 id="detail-findings">{t('detail.findings')}</h2>
                 <ul className="findings">
                   {detail.findings.map((f, i) => (
-                    <li key={i} className={`finding finding-${f.severity}`}>
-                      <span className="finding-kind">{f.kind}</span> {f.message}
-                    </li>
+                    <Finding key={i} finding={f} />
                   ))}
                 </ul>
               </section>
@@ -214,6 +267,29 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
         </>
       )}
     </section>
+  )
+}
+
+/** One finding in the person's language, with the places it is about. */
+function Finding({ finding: f }: { finding: FindingView }) {
+  const { t, longDate } = useI18n()
+  const params: Params = {}
+  for (const [k, v] of Object.entries(f.params)) if (typeof v !== 'boolean') params[k] = k === 'notAfter' && typeof v === 'string' ? longDate(v) : v
+  return (
+    <li className={`finding finding-${f.severity}`} data-finding={f.code}>
+      <span className={`finding-severity severity-${f.severity}`}>{t(SEVERITY_KEYS[f.severity])}</span> {t(FINDING_KEYS[f.code], params)}
+      {f.locations.length > 0 && (
+        <ul className="finding-where" aria-label={t('detail.findingWhere')}>
+          {f.locations.map((l) => (
+            <li key={l}>
+              <code className="path" translate="no">
+                {l}
+              </code>
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
   )
 }
 

@@ -1,13 +1,16 @@
 /**
  * 암호 변경: current, new and confirmation, with the KISA checklist live as the person types. The passwords exist
  * only in this component's state; they are sent once on submit and cleared right after, success or not, and on
- * cancel (the component unmounts).
+ * cancel (the component unmounts). A wrong current password is the one mistake worth a retry: only that field is
+ * cleared, and the focus goes back to it. A change of several copies shows its progress copy by copy.
  */
-import { useId, useState } from 'react'
+import { useId, useRef, useState } from 'react'
 import type { CertificateView } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
-import { ApiError, call, errorText } from '../api'
+import { call, errorViewText, isApiError } from '../api'
+import { useOperations } from '../app/useOperations'
 import { DialogForm } from '../components/DialogForm'
+import { OperationBar } from '../components/OperationBar'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
@@ -29,13 +32,18 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
   const [allCopies, setAllCopies] = useState(false)
   const rulesId = useId()
   const confirmId = useId()
+  const currentRef = useRef<HTMLInputElement>(null)
+  const operations = useOperations()
+  // Operations that appear while the dialog is open are this dialog's (one window, one password change at a time).
+  const [opened] = useState(() => operations.mark)
+  const progress = operations.latest('change-password', opened)
 
   const clear = () => {
     setCurrent('')
     setNext('')
     setConfirm('')
   }
-  const { busy, error, run, cancel } = useDialogSubmit(onClose, clear)
+  const { busy, error, setError, run, cancel } = useDialogSubmit(onClose, clear)
 
   const usable = detail.copies.filter((c) => !c.missing && c.files.signPri)
   const locations = allCopies ? usable.map((c) => c.location) : [location]
@@ -52,8 +60,16 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
         toasts.show({ text: t('password.done', { n: r.changed.length }), kind: 'success' })
         // "Every copy": each copy changes on its own; one with another password is left as it was and named here.
         for (const f of r.failed) {
-          toasts.show({ text: `${t('password.copyFailed', { location: f.location })} ${errorText(new ApiError('changePassword', f.error), t)}`, kind: 'error', timeout: 20_000 })
+          toasts.show({ text: `${t('password.copyFailed', { location: f.location })} ${errorViewText(f.error, t)}`, kind: 'error', timeout: 20_000 })
         }
+      },
+      (e) => {
+        if (!isApiError(e, 'WRONG_PASSWORD')) return false
+        // The new password was fine; retyping it all would only punish a typo in the current one.
+        setCurrent('')
+        setError(e)
+        window.setTimeout(() => currentRef.current?.focus())
+        return true
       },
     )
   }
@@ -71,7 +87,7 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
       submitAction="confirm-password"
     >
       <p className="subtle">{t('password.intro', { name: detail.name })}</p>
-      <PasswordField label={t('password.current')} name="current-password" value={current} onChange={setCurrent} autoFocus />
+      <PasswordField label={t('password.current')} name="current-password" value={current} onChange={setCurrent} autoFocus inputRef={currentRef} />
       <PasswordField label={t('password.new')} name="new-password" value={next} onChange={setNext} describedBy={rulesId} invalid={next !== '' && !rules.ok} />
       <PasswordRules password={next} id={rulesId} />
       <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} describedBy={confirmId} invalid={mismatch} />
@@ -87,6 +103,7 @@ export function ChangePasswordDialog({ detail, location, onClose }: Props) {
         </label>
       )}
       {allCopies && <p className="note">{t('password.allCopiesNote')}</p>}
+      {progress?.state === 'running' && <OperationBar operation={progress} cancellable={false} />}
     </DialogForm>
   )
 }

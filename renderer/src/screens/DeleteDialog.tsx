@@ -100,7 +100,7 @@ export function DeleteDialog({ certs, only, onClose, onDeleted }: Props) {
       <div className="delete-list">
         {certs.map((c) => (
           <fieldset key={c.id} className="delete-cert">
-            <legend>{c.name}</legend>
+            <legend translate="no">{c.name}</legend>
             <ul>
               {c.copies.map((p) => (
                 <li key={p.location}>

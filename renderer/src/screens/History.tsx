@@ -84,7 +84,7 @@ export function History() {
                 <td className="nowrap">{dateTime(e.at)}</td>
                 <td className="nowrap">{ACTION_KEYS[e.action] ? t(ACTION_KEYS[e.action]!) : e.action}</td>
                 <td>
-                  {e.certificateId && <div>{e.name ?? names.get(e.certificateId) ?? t('history.unknownCert')}</div>}
+                  {e.certificateId && <HolderName name={e.name ?? names.get(e.certificateId) ?? null} />}
                   {e.locations.map((l) => (
                     <code key={l} className="path">
                       {l}
@@ -107,4 +107,10 @@ export function History() {
       )}
     </section>
   )
+}
+
+/** A holder's name is data (not translated); a certificate no longer known gets a sentence instead. */
+function HolderName({ name }: { name: string | null }) {
+  const { t } = useI18n()
+  return name ? <div translate="no">{name}</div> : <div>{t('history.unknownCert')}</div>
 }

@@ -22,7 +22,6 @@ export function Settings({ onLanguage }: Props) {
   const toasts = useToasts()
   const [settings, setSettings] = useState<SettingsView | null>(null)
   const [media, setMedia] = useState<MediumInfo[]>([])
-  const [newRoot, setNewRoot] = useState('')
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState(false)
   const [backups, setBackups] = useState<BackupView[] | null>(null)
@@ -77,11 +76,19 @@ export function Settings({ onLanguage }: Props) {
     void save({ notifyDays: [...set].sort((a, b) => b - a) })
   }
 
-  const addRoot = () => {
-    const root = newRoot.trim()
-    if (!settings || !root || settings.extraRoots.includes(root)) return
-    setNewRoot('')
-    void save({ extraRoots: [...settings.extraRoots, root] })
+  // The folder is picked in main's own dialog: the page never names a place for Dojang to read or write.
+  const addRoot = async () => {
+    setError(null)
+    setSaved(false)
+    try {
+      const next = await call('addExtraRoot', {})
+      if (next) {
+        setSettings(next)
+        setSaved(true)
+      }
+    } catch (e) {
+      setError(e)
+    }
   }
 
   const exportCalendar = async () => {
@@ -139,7 +146,7 @@ export function Settings({ onLanguage }: Props) {
               {media.map((m) => (
                 <li key={`${m.medium}:${m.root}`} className={m.available ? '' : 'unavailable'}>
                   <MediumTag medium={m.medium} />
-                  <span>{m.label}</span>
+                  <span translate="no">{m.label}</span>
                   {!m.label.includes(m.root) && <code className="path subtle">{m.root}</code>}
                   {!m.available && <span className="missing-note">{t('settings.unavailable')}</span>}
                 </li>
@@ -163,27 +170,9 @@ export function Settings({ onLanguage }: Props) {
                 </li>
               ))}
             </ul>
-            <form
-              className="inline-form"
-              onSubmit={(e) => {
-                e.preventDefault()
-                addRoot()
-              }}
-            >
-              <input
-                type="text"
-                value={newRoot}
-                onChange={(e) => setNewRoot(e.target.value)}
-                placeholder={t('settings.rootPlaceholder')}
-                aria-label={t('settings.addRootLabel')}
-                aria-describedby={rootHint}
-                spellCheck={false}
-                name="new-root"
-              />
-              <button type="submit" className="btn" disabled={newRoot.trim() === ''}>
-                {t('settings.addRoot')}
-              </button>
-            </form>
+            <button type="button" className="btn" onClick={() => void addRoot()} aria-describedby={rootHint} data-action="add-root">
+              {t('settings.addRoot')}
+            </button>
           </fieldset>
 
           <fieldset className="panel" data-panel="backups">

@@ -6,10 +6,11 @@ import { useDojangEvent } from '../app/events'
 import { ErrorBox } from '../components/ErrorBox'
 import { MediumTag } from '../components/Icons'
 import { useToasts } from '../components/Toasts'
+import { issuerName } from '../../../common/format'
 import { useI18n } from '../i18n'
 
 export function Trash() {
-  const { t, dateTime } = useI18n()
+  const { t, lang, dateTime } = useI18n()
   const toasts = useToasts()
   const [entries, setEntries] = useState<TrashEntryView[] | null>(null)
   const [error, setError] = useState<unknown>(null)
@@ -95,8 +96,10 @@ export function Trash() {
             {entries.map((e) => (
               <tr key={e.id} data-trash-id={e.id} data-name={e.name}>
                 <td>
-                  <strong>{e.name}</strong>
-                  <div className="subtle">{e.issuer}</div>
+                  <strong translate="no">{e.name}</strong>
+                  <div className="subtle" translate="no">
+                    {issuerName(e, lang)}
+                  </div>
                 </td>
                 <td>
                   <MediumTag medium={e.medium} />
