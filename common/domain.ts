@@ -28,19 +28,33 @@ export const DAY_MS = 86_400_000
 /** Certificates with at most this many days left are "expiring" (renewal opens at D-30). */
 export const EXPIRING_DAYS = 30
 
+/**
+ * NPKI validity is meant in Korean time, and Korea has kept UTC+9 without daylight saving since 1988: a fixed offset
+ * gives the Korean calendar date of any instant without a time-zone database.
+ */
+export const SEOUL_OFFSET_MS = 9 * 60 * 60 * 1000
+
 const epoch = (t: string | number | Date): number => (typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime())
 
+/** Days since the epoch of the Korean calendar date of an instant. */
+export const seoulDayNumber = (ms: number): number => Math.floor((ms + SEOUL_OFFSET_MS) / DAY_MS)
+
 /**
- * Whole days of validity left: less than a day is 0 (D-day). notAfter itself is still valid (RFC 5280), so a
- * certificate is expired only after it; then the result is the whole days past, negative and at least -1. NaN when
- * a date is unknown.
+ * Days left counted in Korean calendar days, so that the D-day agrees with the expiry date shown beside it: 0 on the
+ * last day (D-day), 1 the day before. notAfter itself is still valid (RFC 5280); once it has passed the result is
+ * negative (at least -1, also on the last day itself). NaN when a date is unknown.
  */
 export function daysLeft(notAfter: string | number | Date, now: string | number | Date): number {
-  const t = epoch(notAfter)
-  const n = epoch(now)
-  if (Number.isNaN(t) || Number.isNaN(n)) return Number.NaN
-  if (t >= n) return Math.floor((t - n) / DAY_MS)
-  return -Math.max(1, Math.floor((n - t) / DAY_MS))
+  const end = epoch(notAfter)
+  const t = epoch(now)
+  if (Number.isNaN(end) || Number.isNaN(t)) return Number.NaN
+  const days = seoulDayNumber(end) - seoulDayNumber(t)
+  return t > end ? Math.min(days, -1) : days
+}
+
+/** The first instant at which a certificate that is not expired has more than `days` days left (for SQL ranges). */
+export function daysLeftHorizon(now: number, days: number): number {
+  return (seoulDayNumber(now) + days + 1) * DAY_MS - SEOUL_OFFSET_MS
 }
 
 export type ExpiryState = 'valid' | 'expiring' | 'expired' | 'notYetValid'
@@ -54,7 +68,7 @@ export function expiryState(validity: { notBefore?: string | null; notAfter: str
   return d <= warnDays ? 'expiring' : 'valid'
 }
 
-/** D-30, D-day, D+3 (expired three days ago). */
+/** D-30, D-day, D+3 (expired three days ago): the CLI's text. The renderer words "expired" itself (ddayLabel). */
 export function dDay(days: number): string {
   if (Number.isNaN(days)) return 'D-?'
   if (days > 0) return `D-${days}`

@@ -8,11 +8,12 @@
  * so a fixed offset is exact for every certificate and needs no time-zone database.
  */
 import { knownCa } from './caNames'
+import { dDay, SEOUL_OFFSET_MS } from './domain'
+
+export { daysLeft } from './domain'
 
 export type Lang = 'ko' | 'en'
 
-export const DAY_MS = 86_400_000
-const SEOUL_OFFSET_MS = 9 * 60 * 60 * 1000
 
 // ---- serial ----
 
@@ -58,11 +59,6 @@ function seoulDate(ms: number): CalendarDate {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }
 }
 
-/** Days since the epoch of the Korean calendar date of an instant. */
-function seoulDayNumber(ms: number): number {
-  return Math.floor((ms + SEOUL_OFFSET_MS) / DAY_MS)
-}
-
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
 const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
@@ -98,23 +94,9 @@ export function isoSeoul(iso: string): string {
 
 // ---- days left ----
 
-/**
- * Days left counted in Korean calendar days, so that the D-day agrees with the date shown beside it: 0 on the last
- * day (D-day), 1 the day before. Once notAfter has passed the result is negative (at least -1, also on the last
- * day itself); NaN when the date is unknown.
- */
-export function daysLeft(notAfter: string, now: number | Date = Date.now()): number {
-  const end = Date.parse(notAfter)
-  if (Number.isNaN(end)) return Number.NaN
-  const t = typeof now === 'number' ? now : now.getTime()
-  const days = seoulDayNumber(end) - seoulDayNumber(t)
-  return t > end ? Math.min(days, -1) : days
-}
-
 /** The badge text: `D-12`, `D-day`, or null once expired (the front end says "expired" in its language). */
 export function ddayLabel(days: number): string | null {
-  if (!(days >= 0)) return null
-  return days === 0 ? 'D-day' : `D-${days}`
+  return days >= 0 ? dDay(days) : null
 }
 
 // ---- private key schemes ----

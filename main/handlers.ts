@@ -7,7 +7,6 @@
 import { parseCertificateId } from '../common/certificateId'
 import type { MethodName } from '../common/contract'
 import { DojangError } from '../common/errors'
-import { readFileSafe } from './core/fsx'
 import { COMMANDS, type CommandName, type Commands } from './core/app/commands'
 import type { Core } from './core/app/core'
 import { auditEntryView, backupView, certificateDetailView, certificateView, errorView, trashEntryView } from './core/app/views'
@@ -93,13 +92,13 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
     },
 
     async importPfx({ bytes, pfxPassword, newPassword, to, allowWeak, overwrite }) {
-      let pfx: Uint8Array | undefined = bytes
+      let pfx: Uint8Array | { path: string } | undefined = bytes
       if (!pfx) {
         const chosen = await ports.chooseOpenPath({ title: 'PFX', extensions: ['pfx', 'p12'] })
         if (!chosen) throw new DojangError('CANCELLED', 'No file was chosen')
-        pfx = await readFileSafe(chosen)
+        pfx = { path: chosen }
       }
-      const r = await commands.importPfx(core, { pfx: pfx as Uint8Array, pfxPassword, newPassword, to: { target: to }, allowWeak, overwrite })
+      const r = await commands.importPfx(core, { pfx, pfxPassword, newPassword, to: { target: to }, allowWeak, overwrite })
       return { location: r.location, warnings: r.warnings }
     },
 

@@ -3,14 +3,12 @@
  * Each one calls core commands and formats their results; progress goes to stderr, data to stdout.
  */
 import { resolve } from 'node:path'
-import { daysLeft as domainDaysLeft, expiryState } from '../../common/domain'
+import { daysLeft as domainDaysLeft, dDay, expiryState } from '../../common/domain'
 import { DojangError } from '../../common/errors'
 import type { Commands } from '../core/app/commands'
 import { openCore, type Core } from '../core/app/core'
 import type { ScanOutcome } from '../core/app/scanCoordinator'
-import { defaultDataDir } from '../core/fsx'
 import type { CertificateWithCopies } from '../core/inventory'
-import { dDay } from '../core/npki/summary'
 import type { Finding } from '../core/scan'
 import { EXIT } from './exitCodes'
 import type { CliIo } from './io'
@@ -29,13 +27,12 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 
 /** The core as the CLI sees it: --root limits the disk roots; the keychain only where it can answer. */
 export async function openCoreForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void): Promise<Core> {
-  const dataDir = typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : defaultDataDir(io.env)
   const roots = strings(values.root)
   // On Linux the Secret Service needs a session bus; without one, asking keytar would only time out.
   const keychainPossible = process.platform !== 'linux' || Boolean(io.env.DBUS_SESSION_BUS_ADDRESS)
   let last = 0
   const core = await openCore({
-    dataDir,
+    ...(typeof values['data-dir'] === 'string' ? { dataDir: resolve(values['data-dir']) } : {}),
     env: io.env,
     frontEnd: 'cli',
     allProfiles: values['all-profiles'] === true,

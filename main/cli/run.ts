@@ -6,9 +6,8 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { DojangError, isDojangError } from '../../common/errors'
 import { COMMANDS, type CommandName, type Commands } from '../core/app/commands'
-import { readFileSafe } from '../core/fsx'
 import { checkPasswordRules } from '../../common/passwordRules'
-import { dDay } from '../core/npki/summary'
+import { dDay } from '../../common/domain'
 import { EXIT, exitCodeFor } from './exitCodes'
 import { INVENTORY_COMMANDS, openCoreForCli, runInventoryCommand } from './inventoryCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
@@ -228,7 +227,7 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'import-pfx takes one .pfx/.p12 file')
         const to = values.to
         if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', 'import-pfx needs --to keychain or --to <NPKI folder>')
-        const pfx = await readFileSafe(resolve(positionals[0]!))
+        const pfx = { path: resolve(positionals[0]!) }
         const s = getSecrets()
         const pfxPassword = await s.read('PFX password')
         const newPassword = await s.read('new certificate password')

@@ -81,6 +81,35 @@ describe('dojang expiring', () => {
   })
 })
 
+describe('dojang copy destinations', () => {
+  it('a destination that is neither a medium nor an existing folder is a usage error and writes nothing', async () => {
+    const cwd = join(tmp.dir, 'cwd')
+    await mkdir(cwd)
+    for (const to of ['keychain:0123456789abcdef0123456789abcdef', 'usb-stick', join(tmp.dir, 'missing', 'NPKI'), join(tmp.dir, 'nowhere')]) {
+      const r = dojang(['copy', folder, '--to', to, '--no-keychain'], { env, cwd })
+      expect(r.status, `${to}: ${r.stderr}`).toBe(EXIT.USAGE)
+      expect(r.stderr).toMatch(/Known media|keychain/)
+    }
+    expect(await readdir(cwd)).toEqual([])
+    expect(await readdir(tmp.dir)).not.toContain('missing')
+    expect(await readdir(tmp.dir)).not.toContain('nowhere')
+  })
+
+  it('--create makes a new NPKI folder; a drive top folder gets its NPKI sub-folder and says so', async () => {
+    const fresh = join(tmp.dir, 'fresh')
+    const created = dojang(['copy', folder, '--to', fresh, '--create', '--json'], { env })
+    expect(created.status, created.stderr).toBe(0)
+    expect(JSON.parse(created.stdout).location.startsWith(join(fresh, 'testsign', 'USER'))).toBe(true)
+
+    const drive = join(tmp.dir, 'drive')
+    await mkdir(drive)
+    const r = dojang(['copy', folder, '--to', drive, '--json'], { env })
+    expect(r.status, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout).location.startsWith(join(drive, 'NPKI', 'testsign', 'USER'))).toBe(true)
+    expect(r.stderr).toMatch(/NPKI folder/)
+  })
+})
+
 describe('dojang copy / move / delete / trash / restore', () => {
   it('copies to another NPKI folder, refuses to overwrite, then deletes and restores', async () => {
     const usb = join(tmp.dir, 'usb')

@@ -118,7 +118,7 @@ describe('VID on a copy without randomNum', () => {
     const page = w.host.page
     // An OpenSSL-3 PFX drops randomNum: import it onto the USB drive (through the real handler), then check there.
     const r = await w.host.handlers.importPfx({
-      bytes: fixture('pfx', 'openssl3_default_aes256.pfx'),
+      bytes: new Uint8Array(fixture('pfx', 'openssl3_default_aes256.pfx')),
       pfxPassword: FIXTURE_PASSWORD,
       newPassword: NEW_PASSWORD,
       to: { medium: 'removable', root: w.usbRoot },

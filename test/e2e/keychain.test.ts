@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSecretService, type SecretService } from '../support/secretService'
 import { dialog, fill, NEW_PASSWORD, openDetail, waitForRows } from './helpers'
-import { FIXTURE_PASSWORD, HONG_NAME, worldPerTest, type World } from './scenario'
+import { FIXTURE_PASSWORD, HONG_NAME, VECTORS, worldPerTest, type World } from './scenario'
 
 let ss: SecretService
 beforeAll(async () => {
@@ -50,8 +50,19 @@ describe('키체인', () => {
     await fill(page, pw, 'new-password', NEW_PASSWORD)
     await fill(page, pw, 'confirm-password', NEW_PASSWORD)
     await pw.locator('[data-action=confirm-password]').click()
+    const changedAt = w.host.events.length
     await pw.waitFor({ state: 'detached' })
     const now = (await w.host.handlers.listCertificates({ medium: 'keychain' }))[0]!.copies.find((c) => c.medium === 'keychain')!.location
+    // The copy keeps its place, the change is announced, and the page (not reloaded) works on with it.
+    expect(now).toBe(location)
+    await expect.poll(() => w.host.events.slice(changedAt).some((e) => e.type === 'inventoryChanged')).toBe(true)
+    const copyRow = page.locator(`[data-screen=detail] [data-copy="${location}"] input[type=radio]`)
+    await copyRow.check()
+    const vid = page.locator('[data-panel=vid]')
+    await fill(page, vid, 'vid-password', NEW_PASSWORD)
+    await fill(page, vid, 'vid-idn', VECTORS.idn)
+    await vid.locator('[data-action=verify-vid]').click()
+    await vid.locator('[data-vid=match]').waitFor()
     expect((await w.host.handlers.checkPassword({ location: now, password: NEW_PASSWORD })).ok).toBe(true)
     await expect(w.host.handlers.checkPassword({ location: w.hongFolder, password: FIXTURE_PASSWORD })).resolves.toMatchObject({ ok: true })
   })

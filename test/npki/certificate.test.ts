@@ -407,10 +407,12 @@ describe('splitCommonName', () => {
 describe('expiry helpers', () => {
   const info: CertificateInfo = parseCertificate(readFixture(PATHS.sign)) // 2025-01-01 .. 2044-12-27
 
-  it('counts whole days left', () => {
+  it('counts days left in Korean calendar days (notAfter is 2044-12-27 09:00 KST)', () => {
     expect(daysUntilExpiry(info, new Date('2044-12-26T00:00:00Z'))).toBe(1)
-    expect(daysUntilExpiry(info, new Date('2044-12-26T00:00:01Z'))).toBe(0)
+    expect(daysUntilExpiry(info, new Date('2044-12-26T14:59:59Z'))).toBe(1)
+    expect(daysUntilExpiry(info, new Date('2044-12-26T15:00:00Z'))).toBe(0)
     expect(daysUntilExpiry(info, new Date('2044-12-27T00:00:00Z'))).toBe(0)
+    expect(daysUntilExpiry(info, new Date('2044-12-27T00:00:01Z'))).toBe(-1)
     expect(daysUntilExpiry(info, new Date('2044-12-28T00:00:00Z'))).toBe(-1)
     expect(daysUntilExpiry(info, new Date('2043-12-27T00:00:00Z'))).toBe(366)
   })

@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 /** Runs the built `dojang` command (npm test builds it first) as a real process. */
-export function dojang(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; asUser?: number } = {}): CliResult {
+export function dojang(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; asUser?: number; cwd?: string } = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it)`)
   const argv = ['node', CLI, ...args]
   // Root ignores file permissions; drop to an unprivileged uid to test read-only folders for real.
@@ -21,6 +21,7 @@ export function dojang(args: string[], opts: { input?: string; env?: NodeJS.Proc
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
     timeout: 60_000,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   })
   if (r.error) throw r.error
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }

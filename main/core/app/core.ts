@@ -6,7 +6,7 @@
 import path from 'node:path'
 import type { DojangEvent } from '../../../common/contract'
 import { isDojangError } from '../../../common/errors'
-import { recoverJournals } from '../fsx'
+import { defaultDataDir, recoverJournals } from '../fsx'
 import { openInventory, type AuditInput, type Inventory } from '../inventory'
 import { KeychainStore } from '../stores/keychainStore'
 import type { SecretStore } from '../stores/keychain/secretStore'
@@ -17,8 +17,8 @@ import { ScanCoordinator } from './scanCoordinator'
 import { StoreRegistry, type StoreRegistryOptions } from './storeRegistry'
 
 export interface CoreOptions extends StoreRegistryOptions {
-  /** Dojang's data folder: inventory, backups, trash, keychain bundles. */
-  dataDir: string
+  /** Dojang's data folder: inventory, backups, trash, keychain bundles. Default: the OS's (DOJANG_DATA_DIR overrides). */
+  dataDir?: string
   /** The OS keychain; null turns the keychain medium off. Default: keytar. */
   secretStore?: SecretStore | null
   now?: () => Date
@@ -46,7 +46,7 @@ export class Core {
   readonly attempts: AttemptLimiter | undefined
   private readonly sink: (event: DojangEvent) => void
 
-  constructor(opts: CoreOptions) {
+  constructor(opts: CoreOptions & { dataDir: string }) {
     this.dataDir = path.resolve(opts.dataDir)
     this.now = opts.now ?? (() => new Date())
     this.frontEnd = opts.frontEnd
@@ -96,7 +96,7 @@ export class Core {
 
 /** Opens the core; an interrupted file operation from a previous run is completed or rolled back first. */
 export async function openCore(opts: CoreOptions): Promise<Core> {
-  const dataDir = path.resolve(opts.dataDir)
+  const dataDir = path.resolve(opts.dataDir ?? defaultDataDir(opts.env ?? process.env))
   await recoverJournals(dataDir)
   return new Core({ ...opts, dataDir })
 }

@@ -7,7 +7,7 @@
  * (audit detail, findings detail, settings, scan cache) go through a secret-name guard (secrets.ts).
  */
 import type Database from 'better-sqlite3'
-import { DAY_MS } from '../../../common/domain'
+import { daysLeftHorizon } from '../../../common/domain'
 import { DojangError } from '../../../common/errors'
 import { openDatabase } from './open'
 import type { AuditRepository, CertificateRepository, CopyRepository, FindingRepository, ScanCacheRepository, ScanRunRepository, SettingsRepository } from './repositories'
@@ -335,10 +335,10 @@ class SqliteInventory implements Inventory {
       if (!Number.isFinite(days) || days < 0) {
         throw new DojangError('INVALID_INPUT', 'expiringWithinDays must be zero or more.', { field: 'expiringWithinDays' })
       }
-      // daysLeft ≤ days (common/domain): not expired yet, and less than days + 1 whole days to go.
+      // daysLeft ≤ days (common/domain's Korean calendar days): not expired yet, and before the horizon.
       where.push('c.not_after >= @now AND c.not_after < @horizon')
       params.now = now
-      params.horizon = now + (days + 1) * DAY_MS
+      params.horizon = daysLeftHorizon(now, days)
     }
     if (query.expired !== undefined) {
       where.push(query.expired ? 'c.not_after < @now' : 'c.not_after >= @now')

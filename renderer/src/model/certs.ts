@@ -5,7 +5,8 @@
 import type { CertificateView, Medium } from '../../../common/contract'
 import { daysLeft, issuerName, type Lang } from '../../../common/format'
 
-export const EXPIRING_DAYS = 30
+export { EXPIRING_DAYS } from '../../../common/domain'
+import { EXPIRING_DAYS } from '../../../common/domain'
 
 export type Urgency = 'expired' | 'critical' | 'warning' | 'ok'
 

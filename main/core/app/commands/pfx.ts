@@ -2,11 +2,15 @@
  * 내보내기 / 가져오기: a copy from any medium whose keys can be read becomes a PFX file (bank or modern profile,
  * randomNum kept); a PFX becomes an NPKI pair on the chosen medium. Bundles stay in memory throughout.
  */
+import { readFileSafe } from '../../fsx'
 import { exportCopyToPfx, importPfxToStore, type ExportFolderResult, type ImportWarning } from '../../ops/pfx'
 import type { PfxProfile } from '../../npki/pfx'
 import type { Core } from '../core'
 import { lookupCopy, passwordAttempt } from '../lookup'
 import { resolveDestination, type CopyInput } from './copyCertificate'
+
+/** PFX files are a few KiB; the renderer's drop is capped at 1 MiB too. */
+const MAX_PFX_BYTES = 1 << 20
 
 export interface ExportPfxInput {
   location: string
@@ -36,7 +40,8 @@ export async function exportPfx(core: Core, input: ExportPfxInput): Promise<Expo
 }
 
 export interface ImportPfxInput {
-  pfx: Uint8Array
+  /** The file's bytes (dropped on the window), or the path main's dialog or the CLI named. */
+  pfx: Uint8Array | { path: string }
   pfxPassword: string
   newPassword: string
   to: CopyInput['to']
@@ -45,9 +50,10 @@ export interface ImportPfxInput {
 }
 
 export async function importPfx(core: Core, input: ImportPfxInput): Promise<{ location: string; warnings: ImportWarning[]; note?: string }> {
+  const pfx = input.pfx instanceof Uint8Array ? input.pfx : await readFileSafe(input.pfx.path, MAX_PFX_BYTES)
   const { store, note } = await resolveDestination(core, input.to)
   const r = await core.audited({ action: 'import', locations: [], detail: { medium: store.medium } }, () =>
-    importPfxToStore(store, input.pfx, input.pfxPassword, input.newPassword, { dataDir: core.dataDir, allowWeak: input.allowWeak, overwrite: input.overwrite }),
+    importPfxToStore(store, pfx, input.pfxPassword, input.newPassword, { dataDir: core.dataDir, allowWeak: input.allowWeak, overwrite: input.overwrite }),
   )
   await core.records.refresh(store, r.location)
   core.inventoryChanged()
