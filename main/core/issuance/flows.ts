@@ -109,14 +109,16 @@ export async function issueCertificate(p: IssueParams): Promise<IssuedCertificat
   ctx?.progress?.({ step: 'generate-key' })
   const keys = generate(p.deps)
   const spki = new Uint8Array(keys.publicKey.export({ type: 'spki', format: 'der' }))
-  const subject = profile.subject ? encodeDn(profile.subject) : undefined
+  // POPOSigningKey without poposkInput needs a subject in the template (RFC 4211 §4.1; OpenSSL enforces it):
+  // the profile's, or the empty Name when the CA fills it from the RA record.
+  const subject = profile.subject ? encodeDn(profile.subject) : seq()
 
   const secret = new TextEncoder().encode(authCode)
   const protection: Protection = { kind: 'pbm', senderKID: new TextEncoder().encode(referenceNumber), secret, settings: profile.pbm }
   try {
     const certDer = await enroll({
       profile, caCert, protection, ctx, deps: p.deps, kind: 'ir', newKey: keys.privateKey, spki,
-      sender: subject ?? seq(), subject,
+      sender: subject, subject,
     })
     checkAborted(ctx)
     ctx?.progress?.({ step: 'encrypt-key' })
