@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -194,6 +195,99 @@ export async function silentServer(): Promise<{ port: number; stop(): Promise<vo
     stop: async () => {
       for (const c of sockets) c.destroy()
       await new Promise<void>((resolve) => s.close(() => resolve()))
+    },
+  }
+}
+
+/**
+ * A TCP front for the mock (cmp.md §10.5 point 6): listens on 127.0.0.1, takes each framed request off the socket
+ * with its own parser (not Dojang's), posts the DER to the mock over one keep-alive HTTP connection per TCP
+ * connection, and frames the answer the same way. `pollFirst` answers the first request with an RFC 2510 pollRep
+ * and hands the real answer over as finalMsgRep when polled; `errorText` answers everything with errorMsgRep.
+ */
+export async function startTcpRelay(
+  target: string,
+  framing: 'rfc2510' | 'raw-der',
+  opts: { pollFirst?: boolean; errorText?: string } = {},
+): Promise<{ port: number; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>()
+  const frame = (flag: number, value: Buffer) => {
+    const head = Buffer.alloc(5)
+    head.writeUInt32BE(value.length + 1, 0)
+    head[4] = flag
+    return Buffer.concat([head, value])
+  }
+  const server = net.createServer((conn) => {
+    sockets.add(conn)
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    let buf = Buffer.alloc(0)
+    let polled = false
+    let pending: Buffer | undefined
+    let chain = Promise.resolve()
+    const post = (der: Buffer) =>
+      new Promise<Buffer>((resolve, reject) => {
+        const req = http.request(target, { method: 'POST', agent, headers: { 'Content-Type': 'application/pkixcmp', 'Content-Length': der.length } }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve(Buffer.concat(chunks)))
+        })
+        req.on('error', reject)
+        req.end(der)
+      })
+    const handle = async (flag: number, value: Buffer) => {
+      if (opts.errorText) return void conn.write(frame(6, Buffer.from(opts.errorText)))
+      if (flag === 2 && pending) return void conn.write(frame(5, pending))
+      const answer = await post(value)
+      if (framing === 'raw-der') return void conn.write(answer)
+      if (opts.pollFirst && !polled) {
+        polled = true
+        pending = answer
+        return void conn.write(frame(1, Buffer.from([0, 0, 0, 7, 0, 0, 0, 0]))) // pollRef 7, check back after 0 s
+      }
+      conn.write(frame(0, answer))
+    }
+    const take = (): { flag: number; value: Buffer } | undefined => {
+      if (framing === 'rfc2510') {
+        if (buf.length < 5) return undefined
+        const len = buf.readUInt32BE(0)
+        if (buf.length < 4 + len) return undefined
+        const out = { flag: buf[4]!, value: buf.subarray(5, 4 + len) }
+        buf = buf.subarray(4 + len)
+        return out
+      }
+      if (buf.length < 2) return undefined
+      let len = buf[1]!
+      let head = 2
+      if (len & 0x80) {
+        const n = len & 0x7f
+        if (buf.length < 2 + n) return undefined
+        len = buf.readUIntBE(2, n)
+        head += n
+      }
+      if (buf.length < head + len) return undefined
+      const out = { flag: 0, value: buf.subarray(0, head + len) }
+      buf = buf.subarray(head + len)
+      return out
+    }
+    conn.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d])
+      for (let f = take(); f; f = take()) {
+        const { flag, value } = f
+        chain = chain.then(() => handle(flag, Buffer.from(value))).catch(() => void conn.destroy())
+      }
+    })
+    conn.on('error', () => undefined)
+    conn.on('close', () => {
+      sockets.delete(conn)
+      agent.destroy()
+    })
+  })
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)))
+  return {
+    port,
+    stop: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
 }

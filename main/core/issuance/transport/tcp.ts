@@ -133,7 +133,9 @@ export class TcpTransport implements CmpTransport {
     return new Promise<void>((resolve, reject) => {
       const socket = net.connect({ host: this.host, port: this.port })
       this.socket = socket
+      let connected = false
       const done = (err?: DojangError) => {
+        connected = !err
         clearTimeout(timer)
         signal?.removeEventListener('abort', onAbort)
         socket.off('connect', onConnect)
@@ -156,7 +158,7 @@ export class TcpTransport implements CmpTransport {
       })
       socket.on('error', (e: NodeJS.ErrnoException) => {
         const err = mapSocketError(e, this.endpoint)
-        if (socket.connecting) return done(err)
+        if (!connected) return done(err)
         this.socketError = err
         this.wake?.(err)
       })
