@@ -60,6 +60,25 @@ describe('CMP over TCP', () => {
     }
   })
 
+  it("confirms with CMPv1's conf (no reply awaited) when the profile says so", async () => {
+    const relay = await startTcpRelay(mock.url, 'rfc2510')
+    try {
+      const before = (mock.log().match(/received PKICONF/gi) ?? []).length
+      const r = await issueCertificate({
+        profile: { ...localMockProfile({ tcp: { port: relay.port }, caCertPem: pki.caCertPem }), confirm: 'cmp1999-conf' },
+        referenceNumber: REF,
+        authCode: AUTH,
+        newPassword: PASSWORD,
+        deps: { generateKeyPair: () => key },
+      })
+      expect(r.bundle.files).toHaveLength(2)
+      // OpenSSL parses our conf ([19] NULL) as a pkiconf body; it has no CMPv1 state machine to accept it.
+      await expect.poll(() => (mock.log().match(/received PKICONF/gi) ?? []).length).toBe(before + 1)
+    } finally {
+      await relay.stop()
+    }
+  })
+
   it('reports an errorMsgRep as CA_BAD_RESPONSE with its text', async () => {
     const relay = await startTcpRelay(mock.url, 'rfc2510', { errorText: 'server overloaded' })
     try {
