@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { issueCertificate, localMockProfile, type CaProfile, type CmpTransport } from '../../main/core/issuance'
 import { decodeMessage, encodeHeader, encodeMessage, protectedPart, type PkiHeader } from '../../main/core/issuance/messages'
-import { computePbm } from '../../main/core/issuance/protection'
+import { computePbm, DEFAULT_PBM, pbmAlgorithm } from '../../main/core/issuance/protection'
 import { HttpTransport } from '../../main/core/issuance/transport/http'
 import { errorOf } from '../support/errors'
 import {
@@ -138,6 +138,17 @@ describe('CMP answers that must be refused', () => {
     const e = await errorOf(issue(profileFor(mock.url), { transport: t }))
     expect(e.code).toBe('CA_BAD_RESPONSE')
     expect(e.details.reason).toBe('unprotected')
+  })
+
+  it('PBM parameters that would stall us (a million iterations): CA_BAD_RESPONSE unsupported-protection', async () => {
+    const t = altered(mock.url, (a) => {
+      const m = decodeMessage(a)
+      const header = { ...m.header, protectionAlg: pbmAlgorithm({ ...DEFAULT_PBM, iterations: 1_000_000 }, new Uint8Array(16)) }
+      return encodeMessage(encodeHeader(header), m.bodyBytes, m.protection, m.extraCerts)
+    })
+    const e = await errorOf(issue(profileFor(mock.url), { transport: t }))
+    expect(e.code).toBe('CA_BAD_RESPONSE')
+    expect(e.details.reason).toBe('unsupported-protection')
   })
 
   it('garbage instead of CMP: CA_BAD_RESPONSE malformed', async () => {

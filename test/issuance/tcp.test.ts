@@ -115,6 +115,25 @@ describe('CMP over TCP', () => {
     }
   })
 
+  it('cancelling while the CA is silent: CANCELLED', async () => {
+    const s = await silentServer()
+    try {
+      const ac = new AbortController()
+      const p = issueCertificate({
+        profile: localMockProfile({ tcp: { port: s.port }, caCertPem: pki.caCertPem, timeoutSeconds: 60 }),
+        referenceNumber: REF,
+        authCode: AUTH,
+        newPassword: PASSWORD,
+        ctx: { signal: ac.signal },
+        deps: { generateKeyPair: () => key },
+      })
+      setTimeout(() => ac.abort(), 200)
+      expect((await errorOf(p)).code).toBe('CANCELLED')
+    } finally {
+      await s.stop()
+    }
+  })
+
   it('frame parser: partial input waits, impossible lengths and non-DER are refused', () => {
     const msg = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x05)
     const framed = Uint8Array.of(0, 0, 0, 6, 0, ...msg)

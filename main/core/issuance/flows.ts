@@ -279,8 +279,12 @@ const REJECT_BITS: Record<IssuedCertProblem, number> = {
   subjectMismatch: 19, // badCertTemplate
 }
 
+/** A CA that keeps saying "check back after 0 s" must not keep us busy forever. */
+const MAX_POLLS = 100
+
 async function poll(session: CmpSession, repTag: number, until: number, op: string, ctx?: OperationContext): Promise<DecodedMessage> {
-  for (;;) {
+  for (let n = 0; ; n++) {
+    if (n >= MAX_POLLS) throw new DojangError('CA_BUSY', 'The certificate authority keeps asking to wait; try again later', { operation: op, polls: n })
     const answer = await session.exchange(BODY.pollReq, encodePollReq(CERT_REQ_ID), [BODY.pollRep, repTag])
     if (answer.bodyTag === repTag) return answer
     const rep = parse(() => decodePollRep(answer.content), op)[0]!
