@@ -3,13 +3,14 @@
  * strict decoding of damaged input (typed errors only, never a crash), encoders byte for byte, the mapping of
  * PKIStatus/failInfo to errors, and profile validation.
  */
-import { createHash, X509Certificate } from 'node:crypto'
+import { createHash, createVerify, X509Certificate } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DojangError } from '../../common/errors'
 import { DerError } from '../../main/core/asn1/der'
-import { children, encodeDn } from '../../main/core/issuance/asn1'
+import { children, encodeDn, type Tlv } from '../../main/core/issuance/asn1'
+import { encodeCertReqMsg } from '../../main/core/issuance/crmf'
 import { certHash, certParts } from '../../main/core/issuance/certs'
 import { CmpSession } from '../../main/core/issuance/client'
 import { fromStatus } from '../../main/core/issuance/errors'
@@ -29,11 +30,15 @@ const AUTH = 'ABCD-EFGH-1234'
 const enc = (s: string) => new TextEncoder().encode(s)
 
 let pki: TestPki
+let goldKey: ReturnType<typeof newRsaKey>
+let goldSpki: Uint8Array
 let gold: { ir: Uint8Array; certConf: Uint8Array; ip: Uint8Array; pkiConf: Uint8Array; cert: Uint8Array }
 
 beforeAll(() => {
   pki = createTestPki()
   const key = newRsaKey()
+  goldKey = key
+  goldSpki = new Uint8Array(key.publicKey.export({ type: 'spki', format: 'der' }))
   const certPath = pki.issue('gold', key.privateKey)
   const keyPath = join(pki.dir, 'gold-key.pem')
   writeFileSync(keyPath, key.privateKey.export({ type: 'pkcs8', format: 'pem' }))
@@ -74,6 +79,24 @@ describe("PBM interoperates with OpenSSL's", () => {
     const hash = readTlv(readTlv(content.value).value) // CertConfirmContent → CertStatus → certHash
     expect(hash.value).toEqual(certHash(certParts(gold.cert)))
     expect(hash.value).toEqual(new Uint8Array(createHash('sha256').update(gold.cert).digest()))
+  })
+
+  it("builds the same CertReqMsg shape as OpenSSL: subject [5], publicKey [6], POPO [1] signed over DER(certReq)", () => {
+    const theirs = children(children(decodeMessage(gold.ir).content)[0]!) // CertReqMessages → CertReqMsg
+    const ours = children(readTlv(encodeCertReqMsg({ certReqId: 0, spki: goldSpki, subject: encodeDn(EE_DN) }, goldKey.privateKey, 'sha256')))
+    for (const msg of [theirs, ours]) {
+      const [certReq, popo] = msg as [Tlv, Tlv]
+      const template = children(children(certReq)[1]!)
+      const subject = template.find((t) => t.tag === 0xa5)!
+      const publicKey = template.find((t) => t.tag === 0xa6)!
+      expect(children(subject)[0]!.bytes).toEqual(encodeDn(EE_DN))
+      expect(publicKey.value).toEqual(readTlv(goldSpki).value)
+      expect(popo.tag).toBe(0xa1)
+      const [alg, sig] = children(popo)
+      expect(readTlv(alg!.bytes).value.subarray(2, 11)).toEqual(Uint8Array.from(Buffer.from('2a864886f70d01010b', 'hex'))) // sha256WithRSA
+      const ok = createVerify('RSA-SHA256').update(certReq.bytes).verify(goldKey.publicKey, sig!.value.subarray(1))
+      expect(ok).toBe(true)
+    }
   })
 
   it('refuses PBM parameters that would make us hash for minutes', () => {

@@ -5,6 +5,8 @@
  * Answers are altered by a wrapper around the real HTTP transport; re-protected answers use the test's own
  * knowledge of the secret, so only the check under test can catch them.
  */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { issueCertificate, localMockProfile, type CaProfile, type CmpTransport } from '../../main/core/issuance'
 import { decodeMessage, encodeHeader, encodeMessage, protectedPart, type PkiHeader } from '../../main/core/issuance/messages'
@@ -229,6 +231,36 @@ describe('CAs that do not answer', () => {
       expect(e.details.reason).toBe('timeout')
     } finally {
       await s.stop()
+    }
+  })
+
+  it('an HTTP server that is not a CMP server: CA_UNREACHABLE http-status / not-cmp; an endless answer: CA_BAD_RESPONSE too-large', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume()
+      if (req.url === '/404') return void res.writeHead(404).end('no')
+      if (req.url === '/html') return void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>')
+      res.writeHead(200, { 'Content-Type': 'application/pkixcmp' })
+      const chunk = Buffer.alloc(64 * 1024, 0x30)
+      let sent = 0
+      const more = () => {
+        while (sent < 40 && res.write(chunk)) sent++
+        if (sent < 40) res.once('drain', more)
+        else res.end()
+      }
+      more()
+    })
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)))
+    try {
+      const status = await errorOf(issue(profileFor(`http://127.0.0.1:${port}/404`)))
+      expect(status.details).toMatchObject({ reason: 'http-status', httpStatus: 404 })
+      const html = await errorOf(issue(profileFor(`http://127.0.0.1:${port}/html`)))
+      expect(html.details).toMatchObject({ reason: 'not-cmp' })
+      const big = await errorOf(issue(profileFor(`http://127.0.0.1:${port}/big`)))
+      expect(big.code).toBe('CA_BAD_RESPONSE')
+      expect(big.details.reason).toBe('too-large')
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   })
 
