@@ -9,7 +9,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { issueCertificate, localMockProfile, type CaProfile, type CmpTransport } from '../../main/core/issuance'
-import { decodeMessage, encodeHeader, encodeMessage, protectedPart, type PkiHeader } from '../../main/core/issuance/messages'
+import { BODY, decodeMessage, encodeHeader, encodeMessage, protectedPart, type PkiHeader } from '../../main/core/issuance/messages'
 import { computePbm, DEFAULT_PBM, pbmAlgorithm } from '../../main/core/issuance/protection'
 import { HttpTransport } from '../../main/core/issuance/transport/http'
 import { errorOf } from '../support/errors'
@@ -262,6 +262,25 @@ describe('CAs that do not answer', () => {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
+  })
+
+  it('a cancel before confirming stops (CANCELLED); a cancel once confirming has begun does not lose the certificate', async () => {
+    const early = new AbortController()
+    const e = await errorOf(issueCertificate({
+      profile: profileFor(mock.url), referenceNumber: REF, authCode: AUTH, newPassword: PASSWORD,
+      ctx: { signal: early.signal },
+      deps: { generateKeyPair: () => key, tap: (dir) => dir === 'response' && early.abort() },
+    }))
+    expect(e.code).toBe('CANCELLED')
+
+    const late = new AbortController()
+    const r = await issueCertificate({
+      profile: profileFor(mock.url), referenceNumber: REF, authCode: AUTH, newPassword: PASSWORD,
+      ctx: { signal: late.signal },
+      deps: { generateKeyPair: () => key, tap: (dir, m) => dir === 'request' && decodeMessage(m).bodyTag === BODY.certConf && late.abort() },
+    })
+    expect(late.signal.aborted).toBe(true)
+    expect(r.bundle.files).toHaveLength(2)
   })
 
   it('cancelling while waiting for the CA: CANCELLED', async () => {

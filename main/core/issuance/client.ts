@@ -80,10 +80,10 @@ export class CmpSession {
   }
 
   /** Sends a request and returns the verified answer, whose body tag is one of `expected`. */
-  async exchange(bodyTag: number, content: Uint8Array, expected: number[]): Promise<DecodedMessage> {
+  async exchange(bodyTag: number, content: Uint8Array, expected: number[], opts: { cancellable?: boolean } = {}): Promise<DecodedMessage> {
     const request = this.buildRequest(bodyTag, content)
     this.tap?.('request', request)
-    const answer = await this.o.transport.send(request, { signal: this.o.signal })
+    const answer = await this.o.transport.send(request, { signal: opts.cancellable === false ? undefined : this.o.signal })
     this.tap?.('response', answer)
     return this.accept(answer, expected)
   }
@@ -92,7 +92,7 @@ export class CmpSession {
   async notify(bodyTag: number, content: Uint8Array): Promise<void> {
     const request = this.buildRequest(bodyTag, content)
     this.tap?.('request', request)
-    await this.o.transport.send(request, { signal: this.o.signal, expectReply: false })
+    await this.o.transport.send(request, { expectReply: false })
   }
 
   /** Every check of cmp.md §5 points 1–3 on one received message. */

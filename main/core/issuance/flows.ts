@@ -120,10 +120,10 @@ export async function issueCertificate(p: IssueParams): Promise<IssuedCertificat
       profile, caCert, protection, ctx, deps: p.deps, kind: 'ir', newKey: keys.privateKey, spki,
       sender: subject, subject,
     })
-    checkAborted(ctx)
+    // No cancellation from here on: the CA has the certificate confirmed and the 인가코드 is used up.
     ctx?.progress?.({ step: 'encrypt-key' })
     const bundle = npkiBundle(certDer.der, pkcs8WithRandomNum(keys.privateKey), p.newPassword)
-    return { bundle, certificate: parseCertificate(certDer.der), caPubs: certDer.caPubs }
+    return { bundle, certificate: certDer.info, caPubs: certDer.caPubs }
   } finally {
     secret.fill(0)
   }
@@ -147,13 +147,13 @@ export async function renewCertificate(p: RenewParams): Promise<IssuedCertificat
     profile, caCert, protection, ctx, deps: p.deps, kind: 'kur', newKey: keys.privateKey, spki,
     sender: current.subject, subject: current.subject, oldCertId: { issuer: current.issuer, serial: current.serial },
   })
-  checkAborted(ctx)
+  // No cancellation from here on: the CA has confirmed the new certificate.
   ctx?.progress?.({ step: 'encrypt-key' })
   // The VID in the new certificate is the CA's copy of the old one (it never learns a new R over kur), so the new
   // key keeps the old randomNum; a key without one gets a fresh R.
   const randomNum = randomNumOf(p.current.pkcs8)
   const bundle = npkiBundle(issued.der, pkcs8WithRandomNum(keys.privateKey, randomNum), password, p.scheme ?? NEW_KEY_SCHEME)
-  return { bundle, certificate: parseCertificate(issued.der), caPubs: issued.caPubs }
+  return { bundle, certificate: issued.info, caPubs: issued.caPubs }
 }
 
 export async function revokeCertificate(p: RevokeParams): Promise<RevokeResult> {
@@ -206,7 +206,7 @@ interface EnrollParams {
 }
 
 /** ir/kur → ip/kup (polling while the CA says "waiting") → checks → certConf → pkiconf. */
-async function enroll(e: EnrollParams): Promise<{ der: Uint8Array; caPubs: Uint8Array[] }> {
+async function enroll(e: EnrollParams): Promise<{ der: Uint8Array; caPubs: Uint8Array[]; info: CertificateInfo }> {
   const { profile, ctx } = e
   const transport = e.deps?.transport ?? createTransport(profile)
   try {
@@ -232,14 +232,17 @@ async function enroll(e: EnrollParams): Promise<{ der: Uint8Array; caPubs: Uint8
     const caPubs = parse(() => decodeCertRep(rep.content).caPubs, e.kind)
 
     ctx?.progress?.({ step: 'check-certificate' })
-    const problem = checkIssuedCertificate(response.certificate, { spki: e.spki, caCert: e.caCert, intermediates: caPubs, now: e.deps?.now?.() ?? new Date() })
+    let problem = checkIssuedCertificate(response.certificate, { spki: e.spki, caCert: e.caCert, intermediates: caPubs, now: e.deps?.now?.() ?? new Date() })
     let parts: CertParts | undefined
+    let info: CertificateInfo | undefined
     try {
       parts = certParts(response.certificate)
+      // Everything the caller will need from the certificate is read now, before the CA hears "accepted".
+      info = parseCertificate(response.certificate)
     } catch {
-      parts = undefined
+      problem ??= 'malformed'
     }
-    if (problem || !parts) {
+    if (problem || !parts || !info) {
       // Tell the CA we do not accept it (best effort: the refusal we report is ours, whatever it answers).
       if (parts && profile.confirm === 'certConf') {
         await session
@@ -250,14 +253,16 @@ async function enroll(e: EnrollParams): Promise<{ der: Uint8Array; caPubs: Uint8
     }
 
     checkAborted(ctx)
+    // Once we confirm, we finish (bounded by the timeout): a cancel now would leave the CA with a confirmed
+    // certificate and us without it.
     ctx?.progress?.({ step: 'confirm' })
     if (profile.confirm === 'certConf') {
-      const conf = await session.exchange(BODY.certConf, encodeCertConf(certHash(parts), response.certReqId), [BODY.pkiconf])
+      const conf = await session.exchange(BODY.certConf, encodeCertConf(certHash(parts), response.certReqId), [BODY.pkiconf], { cancellable: false })
       parse(() => decodePkiConf(conf.content), e.kind)
     } else {
       await session.notify(BODY.pkiconf, encodeCmpV1Conf())
     }
-    return { der: response.certificate, caPubs }
+    return { der: response.certificate, caPubs, info }
   } finally {
     if (!e.deps?.transport) transport.close()
   }
