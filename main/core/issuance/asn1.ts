@@ -5,7 +5,7 @@
  * as received.
  */
 import {
-  children, concat, DerError, encodeLength, encodeOid, encodeTlv, expectTag, readOid, readTlv, TAG, type Tlv,
+  children, concat, DerError, encodeOid, encodeTlv, expectTag, readOid, readTlv, TAG, type Tlv,
 } from '../asn1/der'
 
 export { children, concat, DerError, encodeOid, encodeTlv, expectTag, readOid, readTlv, TAG, type Tlv }
@@ -46,14 +46,6 @@ export function utf8(s: string): Uint8Array {
 
 export function nullValue(): Uint8Array {
   return Uint8Array.of(0x05, 0x00)
-}
-
-/** INTEGER from unsigned big-endian magnitude (serial numbers). */
-export function integerFromMagnitude(mag: Uint8Array): Uint8Array {
-  let i = 0
-  while (i < mag.length - 1 && mag[i] === 0) i++
-  const m = mag.subarray(i)
-  return encodeTlv(T.INTEGER, m.length > 0 && m[0]! & 0x80 ? concat(Uint8Array.of(0), m) : m.length ? m : Uint8Array.of(0))
 }
 
 export function integer(n: number): Uint8Array {
@@ -169,11 +161,6 @@ export function readWhole(buf: Uint8Array, what: string): Tlv {
   return t
 }
 
-/** Header bytes for a constructed element that will wrap `contentLength` bytes (for ProtectedPart). */
-export function headerFor(tag: number, contentLength: number): Uint8Array {
-  return concat(Uint8Array.of(tag), encodeLength(contentLength))
-}
-
 // ---- Distinguished names ----
 
 const DN_OIDS: Record<string, string> = {
@@ -223,12 +210,4 @@ export function encodeDn(dn: string): Uint8Array {
 /** GeneralName directoryName [4]: explicit because Name is a CHOICE. */
 export function directoryName(nameDer: Uint8Array): Uint8Array {
   return explicit(4, nameDer)
-}
-
-/** The Name inside a GeneralName, when it is a directoryName; undefined for other GeneralName forms. */
-export function readDirectoryName(tlv: Tlv): Uint8Array | undefined {
-  if (tlv.tag !== ctx(4)) return undefined
-  const inner = unwrapExplicit(tlv, 4, 'directoryName')
-  expectTag(inner, T.SEQUENCE, 'Name')
-  return inner.bytes
 }

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, createSign, createVerify, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto'
 import {
-  DerError, encodeAlgorithmId, encodeOid, integer, nullValue, octets, readAlgorithmId, readInt, readOctets, readWhole, seq,
+  DerError, encodeAlgorithmId, integer, nullValue, octets, readAlgorithmId, readInt, readOctets, readWhole, seq,
   seqChildren, type AlgorithmId,
 } from './asn1'
 
@@ -137,4 +137,3 @@ export function describePbm(alg: AlgorithmId): PbmSettings & { saltLength: numbe
   return { owf: p.owf, mac: p.mac, iterations: p.iterations, saltLength: p.salt.length }
 }
 
-export { encodeOid }
