@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'CANCELLED',
   'CA_REJECTED',
   'INTERNAL',
+  'CA_UNREACHABLE', // the CA did not answer: connection refused, timeout, network down
+  'CA_AUTH_FAILED', // the CA's reply cannot be verified with our codes: most often a wrong 인가코드 or 참조번호
+  'CA_BAD_RESPONSE', // the CA answered something we must not accept (malformed, unprotected, tampered, wrong key)
+  'CA_BUSY', // the CA asked us to wait longer than we are willing to
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -14,6 +14,11 @@ export const EXIT = {
   VID_MISMATCH: 9,
   FILE_SYSTEM: 10,
   CONFLICT: 11,
+  CA_UNREACHABLE: 12,
+  CA_REJECTED: 13,
+  CA_AUTH_FAILED: 14,
+  CA_BAD_RESPONSE: 15,
+  CA_BUSY: 16,
 } as const
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -39,6 +44,16 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.FILE_SYSTEM
     case 'CONFLICT':
       return EXIT.CONFLICT
+    case 'CA_UNREACHABLE':
+      return EXIT.CA_UNREACHABLE
+    case 'CA_REJECTED':
+      return EXIT.CA_REJECTED
+    case 'CA_AUTH_FAILED':
+      return EXIT.CA_AUTH_FAILED
+    case 'CA_BAD_RESPONSE':
+      return EXIT.CA_BAD_RESPONSE
+    case 'CA_BUSY':
+      return EXIT.CA_BUSY
     default:
       return EXIT.FAILURE
   }

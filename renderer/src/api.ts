@@ -74,6 +74,10 @@ const errorKeys: Record<ErrorCode, MessageKey> = {
   CANCELLED: 'error.CANCELLED',
   CA_REJECTED: 'error.CA_REJECTED',
   INTERNAL: 'error.INTERNAL',
+  CA_UNREACHABLE: 'error.CA_UNREACHABLE',
+  CA_AUTH_FAILED: 'error.CA_AUTH_FAILED',
+  CA_BAD_RESPONSE: 'error.CA_BAD_RESPONSE',
+  CA_BUSY: 'error.CA_BUSY',
 }
 
 /** Per-screen wording for a code, e.g. WRONG_PASSWORD in the import dialog is about the PFX file's password. */

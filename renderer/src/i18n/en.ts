@@ -346,6 +346,10 @@ export const en: Record<MessageKey, string> = {
   'error.CANCELLED': 'Cancelled.',
   'error.CA_REJECTED': 'The certificate authority refused the request. Check the reference number and authorization code, or ask the issuing bank.',
   'error.INTERNAL': 'Something went wrong inside Dojang. Please try again; if it keeps happening, report it.',
+  'error.CA_UNREACHABLE': 'The certificate authority cannot be reached. Check the internet connection and the CA settings (address, port), then try again later.',
+  'error.CA_AUTH_FAILED': 'The certificate authority did not accept the reference number or authorization code. Check both against the registration slip; if it keeps failing, get new codes from the bank.',
+  'error.CA_BAD_RESPONSE': 'The answer from the certificate authority could not be trusted, so it was refused and nothing was saved. Check the CA settings (its certificate) and try again.',
+  'error.CA_BUSY': 'The certificate authority is still processing the request. Please try again later.',
 
   'errorShort.WRONG_PASSWORD': 'Wrong password',
   'errorShort.CORRUPT_FILE': 'Damaged file',
@@ -362,4 +366,8 @@ export const en: Record<MessageKey, string> = {
   'errorShort.CANCELLED': 'Cancelled',
   'errorShort.CA_REJECTED': 'Refused by CA',
   'errorShort.INTERNAL': 'Internal error',
+  'errorShort.CA_UNREACHABLE': 'CA unreachable',
+  'errorShort.CA_AUTH_FAILED': 'Codes not accepted',
+  'errorShort.CA_BAD_RESPONSE': 'Bad CA answer',
+  'errorShort.CA_BUSY': 'CA busy',
 }

@@ -347,6 +347,10 @@ export const ko = {
   'error.CANCELLED': '취소했습니다.',
   'error.CA_REJECTED': '인증기관이 요청을 거절했습니다. 참조번호와 인가코드를 확인하거나 발급한 은행에 문의하세요.',
   'error.INTERNAL': '도장 안에서 문제가 생겼습니다. 다시 해 보고, 계속되면 알려 주세요.',
+  'error.CA_UNREACHABLE': '인증기관에 연결할 수 없습니다. 인터넷 연결과 인증기관 설정(주소, 포트)을 확인하고 잠시 후 다시 해 보세요.',
+  'error.CA_AUTH_FAILED': '인증기관이 참조번호나 인가코드를 받아들이지 않았습니다. 등록확인서의 참조번호와 인가코드를 다시 확인하고, 계속되면 은행에서 새 코드를 받으세요.',
+  'error.CA_BAD_RESPONSE': '인증기관의 응답을 믿을 수 없어 받아들이지 않았습니다. 아무것도 저장하지 않았습니다. 인증기관 설정(인증기관 인증서)을 확인하고 다시 해 보세요.',
+  'error.CA_BUSY': '인증기관이 요청을 처리하는 중입니다. 잠시 후 다시 해 보세요.',
 
   'errorShort.WRONG_PASSWORD': '암호 틀림',
   'errorShort.CORRUPT_FILE': '파일 손상',
@@ -363,6 +367,10 @@ export const ko = {
   'errorShort.CANCELLED': '취소',
   'errorShort.CA_REJECTED': '인증기관 거절',
   'errorShort.INTERNAL': '내부 오류',
+  'errorShort.CA_UNREACHABLE': '인증기관 연결 실패',
+  'errorShort.CA_AUTH_FAILED': '인가코드 확인 실패',
+  'errorShort.CA_BAD_RESPONSE': '잘못된 응답',
+  'errorShort.CA_BUSY': '인증기관 대기',
 } satisfies Record<string, string>
 
 export type MessageKey = keyof typeof ko
