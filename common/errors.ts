@@ -18,6 +18,12 @@ export const ERROR_CODES = [
   'CANCELLED',
   'CA_REJECTED',
   'INTERNAL',
+  'TOKEN_UNAVAILABLE', // the security token (보안토큰) or its PKCS#11 module did not answer, crashed or was removed
+  'TOKEN_MODULE_INVALID', // the file given as a PKCS#11 module is not one (or is for another architecture)
+  'WRONG_PIN', // the token refused the PIN (details.pinState tells whether few tries are left)
+  'PIN_LOCKED', // the token's user PIN is locked after too many wrong tries
+  'KEY_NOT_EXPORTABLE', // a private key on a token never leaves it: reading or copying it out is refused
+  'TOKEN_REFUSED', // the token refused an operation (write-protected, full, or does not accept imported keys)
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

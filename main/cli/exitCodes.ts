@@ -14,11 +14,16 @@ export const EXIT = {
   VID_MISMATCH: 9,
   FILE_SYSTEM: 10,
   CONFLICT: 11,
+  /** The security token, its module or the token's answer (TOKEN_UNAVAILABLE, TOKEN_MODULE_INVALID, TOKEN_REFUSED). */
+  TOKEN: 12,
+  PIN_LOCKED: 13,
+  KEY_NOT_EXPORTABLE: 14,
 } as const
 
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'WRONG_PASSWORD':
+    case 'WRONG_PIN':
       return EXIT.WRONG_PASSWORD
     case 'CORRUPT_FILE':
       return EXIT.CORRUPT_FILE
@@ -39,6 +44,14 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.FILE_SYSTEM
     case 'CONFLICT':
       return EXIT.CONFLICT
+    case 'TOKEN_UNAVAILABLE':
+    case 'TOKEN_MODULE_INVALID':
+    case 'TOKEN_REFUSED':
+      return EXIT.TOKEN
+    case 'PIN_LOCKED':
+      return EXIT.PIN_LOCKED
+    case 'KEY_NOT_EXPORTABLE':
+      return EXIT.KEY_NOT_EXPORTABLE
     default:
       return EXIT.FAILURE
   }

@@ -74,6 +74,12 @@ const errorKeys: Record<ErrorCode, MessageKey> = {
   CANCELLED: 'error.CANCELLED',
   CA_REJECTED: 'error.CA_REJECTED',
   INTERNAL: 'error.INTERNAL',
+  TOKEN_UNAVAILABLE: 'error.TOKEN_UNAVAILABLE',
+  TOKEN_MODULE_INVALID: 'error.TOKEN_MODULE_INVALID',
+  WRONG_PIN: 'error.WRONG_PIN',
+  PIN_LOCKED: 'error.PIN_LOCKED',
+  KEY_NOT_EXPORTABLE: 'error.KEY_NOT_EXPORTABLE',
+  TOKEN_REFUSED: 'error.TOKEN_REFUSED',
 }
 
 /** Per-screen wording for a code, e.g. WRONG_PASSWORD in the import dialog is about the PFX file's password. */

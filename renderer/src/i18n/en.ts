@@ -302,6 +302,12 @@ export const en: Record<MessageKey, string> = {
   'error.CANCELLED': 'Cancelled.',
   'error.CA_REJECTED': 'The certificate authority refused the request. Check the reference number and authorization code, or ask the issuing bank.',
   'error.INTERNAL': 'Something went wrong inside Dojang. Please try again; if it keeps happening, report it.',
+  'error.TOKEN_UNAVAILABLE': 'The security token (보안토큰) does not answer. Check that it is plugged in, unplug it and plug it in again, then retry. After installing a new token driver you may need to restart the computer.',
+  'error.TOKEN_MODULE_INVALID': 'The file given is not a security token driver (PKCS#11 module). Check the path of the driver from the token maker or your bank.',
+  'error.WRONG_PIN': 'The security token PIN is wrong. Too many wrong tries lock the token; a locked token must be reset and the certificate reissued.',
+  'error.PIN_LOCKED': 'The security token PIN is locked. The token must be reset and the certificate reissued; follow the guide of the token maker or your bank.',
+  'error.KEY_NOT_EXPORTABLE': 'A private key on a security token never leaves it. To use the certificate elsewhere, copy it from its original copy (hard disk or USB drive) or have it reissued.',
+  'error.TOKEN_REFUSED': 'The security token refused this operation. It may be write-protected or full, or it may not accept private keys made outside it.',
 
   'errorShort.WRONG_PASSWORD': 'Wrong password',
   'errorShort.CORRUPT_FILE': 'Damaged file',
@@ -318,4 +324,10 @@ export const en: Record<MessageKey, string> = {
   'errorShort.CANCELLED': 'Cancelled',
   'errorShort.CA_REJECTED': 'Refused by CA',
   'errorShort.INTERNAL': 'Internal error',
+  'errorShort.TOKEN_UNAVAILABLE': 'Token not answering',
+  'errorShort.TOKEN_MODULE_INVALID': 'Not a token driver',
+  'errorShort.WRONG_PIN': 'Wrong PIN',
+  'errorShort.PIN_LOCKED': 'PIN locked',
+  'errorShort.KEY_NOT_EXPORTABLE': 'Key cannot leave token',
+  'errorShort.TOKEN_REFUSED': 'Refused by token',
 }
