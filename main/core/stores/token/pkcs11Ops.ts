@@ -310,7 +310,7 @@ export class Pkcs11Driver {
         }
         // Replacing: the new objects are complete before the old ones go, so a failure leaves two, never none.
         for (const h of oldObjects) s.destroy(h)
-        return { idHex: id.toString('hex'), certLabel: labels.cert, keyLabel: labels.key }
+        return { idHex: id.toString('hex'), certLabel: labels.cert, keyLabel: labels.key, replaced: oldObjects.length > 0 }
       })
     } finally {
       zeroRsa(rsa)

@@ -70,6 +70,8 @@ export interface ImportResult {
   idHex: string
   certLabel: string
   keyLabel: string
+  /** Whether objects of the same certificate were replaced (overwrite). */
+  replaced: boolean
 }
 
 /** The private key to import: the NPKI key file and its password (decrypted inside the worker), or plain PKCS#8. */
