@@ -94,7 +94,7 @@ export function parseNpkiPkcs11Config(text: string, env: NodeJS.ProcessEnv = pro
   const flush = (): void => {
     const name = section !== undefined ? names.get(section) : undefined
     for (const e of sectionEntries) {
-      const n = name ?? e.name ?? section
+      const n = name ?? section ?? e.name
       out.push({ path: e.path, ...(n ? { name: n } : {}), ...(section !== undefined ? { section } : {}) })
     }
     sectionEntries.length = 0

@@ -74,7 +74,7 @@ export class TokenSession {
   }
 
   /** Certificates with `hasKey` (private keys are visible only after login). */
-  listCertificates(): Promise<TokenCertificate[]> {
+  async listCertificates(): Promise<TokenCertificate[]> {
     return this.client.request({ op: 'listCertificates', ...this.target, pin: this.pinText() })
   }
 
@@ -125,11 +125,11 @@ export class TokenSession {
     return { location: tokenLocation(this.target.serial, sign.idHex), sign }
   }
 
-  private importPair(cert: Uint8Array, key: KeySource, overwrite: boolean | undefined): Promise<ImportResult> {
+  private async importPair(cert: Uint8Array, key: KeySource, overwrite: boolean | undefined): Promise<ImportResult> {
     return this.client.request({ op: 'importKeyPair', ...this.target, pin: this.pinText(), cert: toBase64(cert), key, overwrite: overwrite === true }, { timeoutMs: 120_000 })
   }
 
-  private request(op: 'deleteCertificate', ref: string): Promise<{ removedObjects: number }> {
+  private async request(op: 'deleteCertificate', ref: string): Promise<{ removedObjects: number }> {
     return this.client.request({ op, ...this.target, pin: this.pinText(), idHex: ref })
   }
 
