@@ -119,9 +119,20 @@ describe('token store on SoftHSM2', () => {
     // A right PIN clears it.
     await login()
     expect((await listTokens(client, hsm.module)).find((t) => t.serial === hsm.serial)!.pinState).toBe('ok')
-    // A token that is not connected.
+    // A token that is not connected: no copies to list, and no login.
     const other = new TokenStore({ client, module: hsm.module, serial: 'ffffffffffffffff' })
+    expect(await other.list()).toEqual([])
     expect(await codeOf(other.login(USER_PIN))).toBe('NOT_FOUND')
+  })
+
+  it('sees a token that arrived after the module was started once the worker is reset (rescan)', async () => {
+    const { hsm, client } = await setup()
+    expect((await listTokens(client, hsm.module)).some((t) => t.serial === hsm.serial)).toBe(true)
+    const second = hsm.addToken('second-token')
+    client.reset()
+    const tokens = await listTokens(client, hsm.module)
+    expect(tokens.find((t) => t.serial === second)?.label).toBe('second-token')
+    expect(client.started).toBe(2)
   })
 
   it('imports an NPKI certificate and key as KCAC.TS.HSMU objects; the key is sensitive and never extractable', async () => {

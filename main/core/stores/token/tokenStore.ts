@@ -7,7 +7,7 @@
  * *out of* the token would need) is refused with KEY_NOT_EXPORTABLE. capabilities.readKeys is false so callers can
  * refuse before they start.
  */
-import { DojangError } from '../../../../common/errors'
+import { DojangError, isDojangError } from '../../../../common/errors'
 import { sha256Of } from '../bundle'
 import type { BundleFile, CertBundle, CopyRef, Medium, Store, StoreCapabilities, StoredCopy, WriteOptions } from '../types'
 import { certificateFields, type CertRole } from './hsmuProfile'
@@ -124,9 +124,17 @@ export class TokenStore implements Store {
     return out
   }
 
+  /** The copies on the token; none when the token is not connected (like a disk store without an NPKI folder). */
   async list(opts: { signal?: AbortSignal; session?: TokenSession } = {}): Promise<TokenCopy[]> {
     if (opts.signal?.aborted) throw new DojangError('CANCELLED', 'Listing the token was cancelled.')
-    const groups = this.group(await this.listed(opts.session))
+    let items: Listed[]
+    try {
+      items = await this.listed(opts.session)
+    } catch (e) {
+      if (isDojangError(e, 'NOT_FOUND') && e.details.reason === 'token-missing') return []
+      throw e
+    }
+    const groups = this.group(items)
     return groups.map(({ main, km }) => {
       const location = tokenLocation(this.serial, main.ref)
       const fileNames = [main.role === 'km' && !km ? 'kmCert.der' : 'signCert.der', ...(km ? ['kmCert.der'] : [])]

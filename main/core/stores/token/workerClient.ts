@@ -124,6 +124,14 @@ export class TokenWorkerClient {
     return run as Promise<WorkerResults[K]>
   }
 
+  /**
+   * Stops the current worker; the next call starts a fresh one, which loads and initializes the modules again. For
+   * a rescan after a device change: some modules only see tokens that were present at C_Initialize.
+   */
+  reset(): void {
+    this.stop()
+  }
+
   /** Stops the worker (its modules are finalized when it exits). */
   close(): void {
     this.closed = true
