@@ -1,8 +1,10 @@
 // The token worker's process isolation: a worker that crashes or hangs (test doubles speaking the same transport)
 // gives the caller a typed error, this process lives on, and the next call gets a fresh, working worker.
+import { fork } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defaultWorkerEntry, forkWorker, TokenWorkerClient, type SpawnWorker } from '../../../main/core/stores/token'
+import { utilityProcessWorker, type UtilityProcessLike } from '../../../main/core/stores/token/utilityProcessWorker'
 import { errorOf } from '../../support/errors'
 
 const DOUBLES = join(__dirname, 'doubles')
@@ -10,6 +12,31 @@ const TSX = ['--import', 'tsx']
 const crashing = forkWorker({ script: join(DOUBLES, 'crashingWorker.ts'), execArgv: TSX })
 const hanging = forkWorker({ script: join(DOUBLES, 'hangingWorker.ts'), execArgv: TSX })
 const real = forkWorker()
+
+/** Electron's utilityProcess, played by a Node child whose worker sees a `process.parentPort` (parentPortShim.ts). */
+const replies: unknown[] = []
+const fakeUtilityProcess: UtilityProcessLike = {
+  fork(modulePath, args, options) {
+    const child = fork(modulePath, args ?? [], {
+      execArgv: ['--import', 'tsx', '--import', join(DOUBLES, 'parentPortShim.ts')],
+      env: options?.env ?? process.env,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    })
+    child.on('message', (m) => replies.push(m))
+    return {
+      get pid() {
+        return child.pid
+      },
+      postMessage: (m) => child.send(m as object),
+      on(event: 'message' | 'exit', listener: (arg: never) => void) {
+        if (event === 'message') child.on('message', (m) => (listener as (m: unknown) => void)(m))
+        else child.on('exit', (code) => (listener as (c: number) => void)(code ?? -1))
+        return this
+      },
+      kill: () => child.kill('SIGKILL'),
+    } as ReturnType<UtilityProcessLike['fork']>
+  },
+}
 
 /** The first worker is the double, every later one the real worker. */
 function firstThenReal(first: SpawnWorker): SpawnWorker {
@@ -92,5 +119,21 @@ describe('token worker isolation', () => {
     client = new TokenWorkerClient()
     client.close()
     expect((await errorOf(client.request({ op: 'ping' }))).code).toBe('TOKEN_UNAVAILABLE')
+  })
+
+  it('runs as an Electron-style utility process, talking through process.parentPort', async () => {
+    const worker = join(__dirname, '../../../main/core/stores/token/tokenWorker.ts')
+    client = new TokenWorkerClient({ spawn: utilityProcessWorker(fakeUtilityProcess, { script: worker }) })
+    const { pid } = await client.request({ op: 'ping' })
+    expect(pid).toBeGreaterThan(0)
+    expect(replies.at(-1)).toMatchObject({ ok: true, viaParentPort: true })
+    expect((await client.request({ op: 'moduleInfo', module: '/usr/lib/softhsm/libsofthsm2.so' })).manufacturer).toBe('SoftHSM')
+  })
+
+  it('a crashing utility process is TOKEN_UNAVAILABLE too', async () => {
+    client = new TokenWorkerClient({ spawn: utilityProcessWorker(fakeUtilityProcess, { script: join(DOUBLES, 'crashingWorker.ts') }) })
+    const err = await errorOf(client.request({ op: 'ping' }))
+    expect(err.code).toBe('TOKEN_UNAVAILABLE')
+    expect(err.details.reason).toBe('crashed')
   })
 })

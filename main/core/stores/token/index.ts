@@ -19,6 +19,7 @@ export type * from './protocol'
 export { TokenSession, type BundleImportResult, type ImportOptions } from './session'
 export { isTokenLocation, keyNotExportable, listTokens, TOKEN_MEDIUM_LABEL, TokenStore, type TokenCopy, type TokenRemoveOptions, type TokenStoreOptions, type TokenWriteOptions } from './tokenStore'
 export { DEFAULT_TOKEN_TIMEOUT_MS, forkWorker, TokenWorkerClient, type SpawnWorker, type TokenWorkerClientOptions, type WorkerExit, type WorkerHandle } from './workerClient'
+export { utilityProcessWorker, type UtilityChildLike, type UtilityProcessLike } from './utilityProcessWorker'
 export { defaultWorkerEntry } from './workerPath'
 
 /** Checks a module path here (exists, is a library), then loads it in the worker: its description, or a typed error. */
