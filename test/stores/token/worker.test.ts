@@ -136,4 +136,18 @@ describe('token worker isolation', () => {
     expect(err.code).toBe('TOKEN_UNAVAILABLE')
     expect(err.details.reason).toBe('crashed')
   })
+
+  it('close() lets an idle worker finalize its modules and exit by itself', async () => {
+    const exits: { code: number | null; signal: string | null }[] = []
+    const spawn: SpawnWorker = () => {
+      const w = real()
+      w.onExit((e) => exits.push(e))
+      return w
+    }
+    client = new TokenWorkerClient({ spawn })
+    await client.request({ op: 'moduleInfo', module: '/usr/lib/softhsm/libsofthsm2.so' })
+    client.close()
+    await expect.poll(() => exits.length).toBe(1)
+    expect(exits[0]).toEqual({ code: 0, signal: null })
+  })
 })

@@ -112,8 +112,5 @@ export interface WorkerErrorBody {
 
 export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: WorkerErrorBody }
 
-/** Ops whose request carries a secret (PIN, password, key): never echoed into errors or logs. */
-export const SECRET_FIELDS = ['pin', 'newPin', 'key'] as const
-
 export const toBase64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
 export const fromBase64 = (s: string): Buffer => Buffer.from(s, 'base64')

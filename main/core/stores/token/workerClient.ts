@@ -26,6 +26,8 @@ export interface WorkerHandle {
   /** Called once when the process is gone (exited, killed, or failed to start). */
   onExit(listener: (exit: WorkerExit) => void): void
   kill(): void
+  /** Asks an idle worker to finalize its modules and exit (killing it if it does not); default: kill(). */
+  shutdown?(): void
   /** While idle the worker must not keep the parent alive (a CLI command ends when its work is done). */
   setBusy(busy: boolean): void
 }
@@ -71,6 +73,18 @@ export function forkWorker(opts: ForkWorkerOptions = {}): SpawnWorker {
       onExit: (l) => exitListeners.push(l),
       kill: () => {
         child.kill('SIGKILL')
+      },
+      shutdown: () => {
+        if (exited) return
+        if (!child.connected) {
+          child.kill('SIGKILL')
+          return
+        }
+        // The worker finalizes its modules (C_Finalize) when the channel closes; a worker stuck in a module is killed.
+        child.disconnect()
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2000)
+        timer.unref()
+        child.once('exit', () => clearTimeout(timer))
       },
       setBusy: (busy) => {
         const channel = child.channel as { ref?: () => void; unref?: () => void } | null | undefined
@@ -129,19 +143,22 @@ export class TokenWorkerClient {
    * a rescan after a device change: some modules only see tokens that were present at C_Initialize.
    */
   reset(): void {
-    this.stop()
+    this.stop(true)
   }
 
   /** Stops the worker (its modules are finalized when it exits). */
   close(): void {
     this.closed = true
-    this.stop()
+    this.stop(true)
   }
 
-  private stop(): void {
+  /** Drops the current worker: gently when it is idle and `graceful`, otherwise by killing it. */
+  private stop(graceful = false): void {
     const w = this.worker
     this.worker = undefined
-    w?.kill()
+    if (!w) return
+    if (graceful && !this.pending && w.shutdown) w.shutdown()
+    else w.kill()
   }
 
   private ensureWorker(): WorkerHandle {
