@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CertBundle } from '../../../main/core/stores/types'
-import { forkWorker, listTokens, parseTokenLocation, tokenLocation, TokenStore, TokenWorkerClient, type TokenSession } from '../../../main/core/stores/token'
+import { forkWorker, listTokens, parseTokenLocation, scanTokens, tokenLocation, TokenStore, TokenWorkerClient, type TokenSession } from '../../../main/core/stores/token'
 import { certificateFields } from '../../../main/core/stores/token/hsmuProfile'
 import { codeOf, errorOf } from '../../support/errors'
 import { FIXTURE_PASSWORD, FIXTURES, HONG_DIR, PYPINKSIGN_DIR } from '../../support/fixtures'
@@ -123,6 +123,19 @@ describe('token store on SoftHSM2', () => {
     const other = new TokenStore({ client, module: hsm.module, serial: 'ffffffffffffffff' })
     expect(await other.list()).toEqual([])
     expect(await codeOf(other.login(USER_PIN))).toBe('NOT_FOUND')
+  })
+
+  it('scans every module: tokens with a store each, and a failing module reported beside the others', async () => {
+    const { hsm, client } = await setup()
+    const missing = join(hsm.dir, 'no-such-p11.so')
+    const [bad, good] = await scanTokens(client, [missing, hsm.module])
+    expect(bad).toEqual({ module: missing, tokens: [], error: { code: 'NOT_FOUND', message: expect.stringContaining(missing) } })
+    expect(good!.info?.manufacturer).toBe('SoftHSM')
+    const mine = good!.tokens.find((t) => t.info.serial === hsm.serial)!
+    expect(mine.store).toBeInstanceOf(TokenStore)
+    expect(mine.store!.id).toBe(`token:${hsm.serial}`)
+    // The spare uninitialized slot is reported without a store.
+    expect(good!.tokens.filter((t) => !t.info.initialized).every((t) => t.store === undefined)).toBe(true)
   })
 
   it('sees a token that arrived after the module was started once the worker is reset (rescan)', async () => {
