@@ -6,8 +6,13 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // The CLI is bundled beside the app's main process so both share main/core.
-        input: { index: resolve(__dirname, 'main/index.ts'), cli: resolve(__dirname, 'main/cli.ts') },
+        // The CLI is bundled beside the app's main process so both share main/core. The token worker is a separate
+        // entry (out/main/tokenWorker.js): vendor PKCS#11 modules are loaded only in that process (workerPath.ts).
+        input: {
+          index: resolve(__dirname, 'main/index.ts'),
+          cli: resolve(__dirname, 'main/cli.ts'),
+          tokenWorker: resolve(__dirname, 'main/core/stores/token/tokenWorker.ts'),
+        },
       },
     },
   },

@@ -22,6 +22,12 @@ export const ERROR_CODES = [
   'CA_AUTH_FAILED', // the CA's reply cannot be verified with our codes: most often a wrong 인가코드 or 참조번호
   'CA_BAD_RESPONSE', // the CA answered something we must not accept (malformed, unprotected, tampered, wrong key)
   'CA_BUSY', // the CA asked us to wait longer than we are willing to
+  'TOKEN_UNAVAILABLE', // the security token (보안토큰) or its PKCS#11 module did not answer, crashed or was removed
+  'TOKEN_MODULE_INVALID', // the file given as a PKCS#11 module is not one (or is for another architecture)
+  'WRONG_PIN', // the token refused the PIN (details.pinState tells whether few tries are left)
+  'PIN_LOCKED', // the token's user PIN is locked after too many wrong tries
+  'KEY_NOT_EXPORTABLE', // a private key on a token never leaves it: reading or copying it out is refused
+  'TOKEN_REFUSED', // the token refused an operation (write-protected, full, or does not accept imported keys)
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

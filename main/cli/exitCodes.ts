@@ -19,11 +19,16 @@ export const EXIT = {
   CA_AUTH_FAILED: 14,
   CA_BAD_RESPONSE: 15,
   CA_BUSY: 16,
+  /** The security token, its module or the token's answer (TOKEN_UNAVAILABLE, TOKEN_MODULE_INVALID, TOKEN_REFUSED). */
+  TOKEN: 17,
+  PIN_LOCKED: 18,
+  KEY_NOT_EXPORTABLE: 19,
 } as const
 
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'WRONG_PASSWORD':
+    case 'WRONG_PIN':
       return EXIT.WRONG_PASSWORD
     case 'CORRUPT_FILE':
       return EXIT.CORRUPT_FILE
@@ -54,6 +59,14 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.CA_BAD_RESPONSE
     case 'CA_BUSY':
       return EXIT.CA_BUSY
+    case 'TOKEN_UNAVAILABLE':
+    case 'TOKEN_MODULE_INVALID':
+    case 'TOKEN_REFUSED':
+      return EXIT.TOKEN
+    case 'PIN_LOCKED':
+      return EXIT.PIN_LOCKED
+    case 'KEY_NOT_EXPORTABLE':
+      return EXIT.KEY_NOT_EXPORTABLE
     default:
       return EXIT.FAILURE
   }

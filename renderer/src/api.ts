@@ -78,6 +78,12 @@ const errorKeys: Record<ErrorCode, MessageKey> = {
   CA_AUTH_FAILED: 'error.CA_AUTH_FAILED',
   CA_BAD_RESPONSE: 'error.CA_BAD_RESPONSE',
   CA_BUSY: 'error.CA_BUSY',
+  TOKEN_UNAVAILABLE: 'error.TOKEN_UNAVAILABLE',
+  TOKEN_MODULE_INVALID: 'error.TOKEN_MODULE_INVALID',
+  WRONG_PIN: 'error.WRONG_PIN',
+  PIN_LOCKED: 'error.PIN_LOCKED',
+  KEY_NOT_EXPORTABLE: 'error.KEY_NOT_EXPORTABLE',
+  TOKEN_REFUSED: 'error.TOKEN_REFUSED',
 }
 
 /** Per-screen wording for a code, e.g. WRONG_PASSWORD in the import dialog is about the PFX file's password. */

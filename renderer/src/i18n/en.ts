@@ -350,6 +350,12 @@ export const en: Record<MessageKey, string> = {
   'error.CA_AUTH_FAILED': 'The certificate authority did not accept the reference number or authorization code. Check both against the registration slip; if it keeps failing, get new codes from the bank.',
   'error.CA_BAD_RESPONSE': 'The answer from the certificate authority could not be trusted, so it was refused and nothing was saved. Check the CA settings (its certificate) and try again.',
   'error.CA_BUSY': 'The certificate authority is still processing the request. Please try again later.',
+  'error.TOKEN_UNAVAILABLE': 'The security token (보안토큰) does not answer. Check that it is plugged in, unplug it and plug it in again, then retry. After installing a new token driver you may need to restart the computer.',
+  'error.TOKEN_MODULE_INVALID': 'The file given is not a security token driver (PKCS#11 module). Check the path of the driver from the token maker or your bank.',
+  'error.WRONG_PIN': 'The security token PIN is wrong. Too many wrong tries lock the token; a locked token must be reset and the certificate reissued.',
+  'error.PIN_LOCKED': 'The security token PIN is locked. The token must be reset and the certificate reissued; follow the guide of the token maker or your bank.',
+  'error.KEY_NOT_EXPORTABLE': 'A private key on a security token never leaves it. To use the certificate elsewhere, copy it from its original copy (hard disk or USB drive) or have it reissued.',
+  'error.TOKEN_REFUSED': 'The security token refused this operation. It may be write-protected or full, or it may not accept private keys made outside it.',
 
   'errorShort.WRONG_PASSWORD': 'Wrong password',
   'errorShort.CORRUPT_FILE': 'Damaged file',
@@ -370,4 +376,10 @@ export const en: Record<MessageKey, string> = {
   'errorShort.CA_AUTH_FAILED': 'Codes not accepted',
   'errorShort.CA_BAD_RESPONSE': 'Bad CA answer',
   'errorShort.CA_BUSY': 'CA busy',
+  'errorShort.TOKEN_UNAVAILABLE': 'Token not answering',
+  'errorShort.TOKEN_MODULE_INVALID': 'Not a token driver',
+  'errorShort.WRONG_PIN': 'Wrong PIN',
+  'errorShort.PIN_LOCKED': 'PIN locked',
+  'errorShort.KEY_NOT_EXPORTABLE': 'Key cannot leave token',
+  'errorShort.TOKEN_REFUSED': 'Refused by token',
 }

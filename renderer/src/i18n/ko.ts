@@ -351,6 +351,12 @@ export const ko = {
   'error.CA_AUTH_FAILED': '인증기관이 참조번호나 인가코드를 받아들이지 않았습니다. 등록확인서의 참조번호와 인가코드를 다시 확인하고, 계속되면 은행에서 새 코드를 받으세요.',
   'error.CA_BAD_RESPONSE': '인증기관의 응답을 믿을 수 없어 받아들이지 않았습니다. 아무것도 저장하지 않았습니다. 인증기관 설정(인증기관 인증서)을 확인하고 다시 해 보세요.',
   'error.CA_BUSY': '인증기관이 요청을 처리하는 중입니다. 잠시 후 다시 해 보세요.',
+  'error.TOKEN_UNAVAILABLE': '보안토큰이 응답하지 않습니다. 보안토큰이 꽂혀 있는지 확인하고, 뺐다가 다시 꽂은 뒤 다시 해 보세요. 구동프로그램을 새로 설치했다면 PC를 다시 시작해야 할 수 있습니다.',
+  'error.TOKEN_MODULE_INVALID': '지정한 파일이 보안토큰 구동프로그램(PKCS#11 모듈)이 아닙니다. 보안토큰 제조사나 은행에서 받은 구동프로그램의 경로를 확인하세요.',
+  'error.WRONG_PIN': '보안토큰 PIN(비밀번호)이 올바르지 않습니다. 여러 번 틀리면 보안토큰이 잠기고, 잠긴 보안토큰은 초기화한 뒤 인증서를 다시 발급받아야 합니다.',
+  'error.PIN_LOCKED': '보안토큰 PIN이 잠겼습니다. 보안토큰을 초기화한 뒤 인증서를 다시 발급받아야 합니다. 보안토큰 제조사나 은행의 안내를 따르세요.',
+  'error.KEY_NOT_EXPORTABLE': '보안토큰에 있는 개인키는 밖으로 꺼낼 수 없습니다. 인증서를 다른 곳에서도 쓰려면 원래 복사본(하드디스크·이동식디스크)에서 복사하거나 은행에서 재발급을 받으세요.',
+  'error.TOKEN_REFUSED': '보안토큰이 이 작업을 거절했습니다. 쓰기 금지이거나 저장 공간이 부족하거나, 외부에서 만든 개인키를 받지 않는 보안토큰일 수 있습니다.',
 
   'errorShort.WRONG_PASSWORD': '암호 틀림',
   'errorShort.CORRUPT_FILE': '파일 손상',
@@ -371,6 +377,12 @@ export const ko = {
   'errorShort.CA_AUTH_FAILED': '인가코드 확인 실패',
   'errorShort.CA_BAD_RESPONSE': '잘못된 응답',
   'errorShort.CA_BUSY': '인증기관 대기',
+  'errorShort.TOKEN_UNAVAILABLE': '보안토큰 응답 없음',
+  'errorShort.TOKEN_MODULE_INVALID': '구동프로그램 아님',
+  'errorShort.WRONG_PIN': 'PIN 틀림',
+  'errorShort.PIN_LOCKED': 'PIN 잠김',
+  'errorShort.KEY_NOT_EXPORTABLE': '개인키 반출 불가',
+  'errorShort.TOKEN_REFUSED': '보안토큰 거절',
 } satisfies Record<string, string>
 
 export type MessageKey = keyof typeof ko
