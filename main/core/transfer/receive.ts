@@ -43,8 +43,14 @@ export async function startReceive<T = void>(opts: ReceiveOptions<T>, ctx: Opera
     const imported = opts.onReceived ? await opts.onReceived(end.upload) : undefined
     return { status: 'received', file: end.upload, imported }
   })
+  // The caller sees the rejection when it awaits `result`; this only keeps Node from calling it unhandled when the
+  // session ends before the caller got there.
+  result.catch(() => undefined)
   return {
-    url: session.url,
+    // A getter: the session forgets the URL (and the key in it) when it ends.
+    get url() {
+      return session.url
+    },
     sessionId: session.sessionId,
     host: session.host,
     port: session.port,

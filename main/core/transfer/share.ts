@@ -54,7 +54,10 @@ export async function startShare(opts: ShareOptions, ctx: OperationContext = {})
   const session = new TransferSession({ ...opts, mode: 'share', secrets, sealed, ctx })
   await session.listen()
   return {
-    url: session.url,
+    // A getter: the session forgets the URL (and the key in it) when it ends.
+    get url() {
+      return session.url
+    },
     sessionId: session.sessionId,
     host: session.host,
     port: session.port,

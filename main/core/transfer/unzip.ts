@@ -2,7 +2,8 @@
  * Reading the NPKI folder ZIP a phone uploads (desktop side). Phones and PCs write deflated archives, so this
  * reader takes stored and deflated entries (node:zlib). It is deliberately strict and bounded: no encryption, no
  * ZIP64, no absolute or `..` paths, a cap on entries and on inflated size (a ZIP bomb stops at the cap), and every
- * CRC checked. Names without the UTF-8 flag are read as CP949, what Korean Windows archivers write.
+ * CRC checked. Names without the UTF-8 flag are read as UTF-8 when they are valid UTF-8 (Info-ZIP and macOS write
+ * them so) and otherwise as CP949, what Korean Windows archivers write.
  */
 import { inflateRawSync } from 'node:zlib'
 import iconv from 'iconv-lite'
@@ -27,6 +28,17 @@ function safePath(raw: string): string {
   const parts = path.split('/')
   if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || parts.includes('..')) throw corrupt('an entry points outside the archive', { entry: path })
   return parts.filter((p) => p !== '' && p !== '.').join('/') + (path.endsWith('/') ? '/' : '')
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+function decodeName(raw: Buffer, utf8Flag: boolean): string {
+  if (utf8Flag) return raw.toString('utf8')
+  try {
+    return strictUtf8.decode(raw)
+  } catch {
+    return iconv.decode(raw, 'cp949')
+  }
 }
 
 export function readZip(bytes: Uint8Array, limits: ZipLimits = UPLOAD_ZIP_LIMITS): ZipEntry[] {
@@ -61,7 +73,7 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits = UPLOAD_ZIP_LIMITS
     const localOffset = buf.readUInt32LE(at + 42)
     const rawName = buf.subarray(at + 46, at + 46 + nameLen)
     at += 46 + nameLen + extraLen + commentLen
-    const name = safePath(flags & 0x0800 ? rawName.toString('utf8') : iconv.decode(rawName, 'cp949'))
+    const name = safePath(decodeName(rawName, (flags & 0x0800) !== 0))
     if (flags & 0x0001) throw corrupt('encrypted entries are not supported', { entry: name })
     if (name.endsWith('/') || name.startsWith('__MACOSX/')) continue
     if (size > limits.maxEntryBytes) throw corrupt('an entry is too large', { entry: name, bytes: size })

@@ -60,7 +60,9 @@ export function writeZip(entries: readonly ZipEntry[], modified: Date = new Date
     const central = new Uint8Array(46 + name.length)
     const cv = new DataView(central.buffer)
     cv.setUint32(0, 0x02014b50, true)
-    cv.setUint16(4, 20, true) // made by: 2.0
+    // Made by: Unix, spec 2.0. With MS-DOS as the host, Info-ZIP unzip converts names from an OEM code page
+    // and garbles UTF-8 Hangul despite the flag; Unix hosts take the name bytes as they are.
+    cv.setUint16(4, (3 << 8) | 20, true)
     cv.setUint16(6, 10, true)
     cv.setUint16(8, 0x0800, true)
     cv.setUint16(10, 0, true)
@@ -70,6 +72,7 @@ export function writeZip(entries: readonly ZipEntry[], modified: Date = new Date
     cv.setUint32(20, entry.data.length, true)
     cv.setUint32(24, entry.data.length, true)
     cv.setUint16(28, name.length, true)
+    cv.setUint32(38, 0o100644 << 16, true) // external attributes: a regular file, rw-r--r--
     cv.setUint32(42, offset, true)
     central.set(name, 46)
     locals.push(local, entry.data)
