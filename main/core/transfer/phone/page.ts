@@ -30,12 +30,12 @@ export function phonePageHtml(sid: string): string {
 export const PHONE_APP_CSS = `
 :root { color-scheme: light dark; --accent: #c0392b; --muted: #6b6b6b; --card: rgba(127,127,127,.08); }
 * { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 -apple-system, "Apple SD Gothic Neo", "Noto Sans KR", "Malgun Gothic", sans-serif; }
+body { margin: 0; word-break: keep-all; overflow-wrap: anywhere; font: 16px/1.5 -apple-system, "Apple SD Gothic Neo", "Noto Sans KR", "Malgun Gothic", sans-serif; }
 main { max-width: 32rem; margin: 0 auto; padding: 1rem 1.25rem 2rem; }
 header { display: flex; align-items: center; justify-content: space-between; gap: .5rem; }
 h1 { font-size: 1.15rem; margin: .5rem 0; }
 h2 { font-size: 1.05rem; margin: 1.25rem 0 .5rem; }
-h3 { font-size: 1rem; margin: 0 0 .5rem; word-break: break-all; }
+h3 { font-size: 1rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
 button { font: inherit; display: block; width: 100%; min-height: 3rem; margin: .5rem 0; border: 0; border-radius: .6rem;
   background: var(--accent); color: #fff; font-weight: 600; }
 button:disabled { opacity: .5; }

@@ -149,10 +149,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 function endMessage(state: unknown): MessageKey {
-  return state === 'declined' ? 'errDeclined' : state === 'expired' ? 'errExpired' : 'errNetwork'
+  return state === 'declined' ? 'errDeclined' : state === 'expired' ? 'errExpired' : 'errEnded'
 }
 
-/** Long-polls until the PC confirms; a few network hiccups are retried. */
+/** Long-polls until the PC confirms; a few network hiccups are retried. A PC that went away after the claim most
+ * likely ended the session (cancel, or expiry), hence errEnded rather than a Wi-Fi hint. */
 async function waitForConfirmation(): Promise<'confirmed' | MessageKey> {
   let failures = 0
   for (;;) {
@@ -160,7 +161,7 @@ async function waitForConfirmation(): Promise<'confirmed' | MessageKey> {
     try {
       res = await post('status', nonce)
     } catch {
-      if (++failures > 3) return 'errNetwork'
+      if (++failures > 3) return 'errEnded'
       await sleep(1000)
       continue
     }
