@@ -23,6 +23,7 @@ import { writeZip } from '../../main/core/transfer/zip'
 import { FIXTURE_PASSWORD, fixture, HONG_DIR, tempDir } from '../support/fixtures'
 import { openssl } from '../support/openssl'
 import { decodeQr, launchChromium, phoneContext } from './browser'
+import { openDesktopScreen, type DesktopScreen } from './desktopScreen'
 import { manualScheduler, progressLog, TEST_HOST } from './support'
 
 let browser: Browser
@@ -58,6 +59,40 @@ async function scanQrFromDesktop(url: string): Promise<string> {
   return text
 }
 
+interface LiveSession {
+  url: string
+  expiresAt: number
+  confirm(): boolean
+  reject(): boolean
+  cancel(): void
+}
+
+/**
+ * The real PhoneTransfer screen showing a live session, as the command layer will wire it: the QR from
+ * qrPngDataUrl, the countdown, and the claim from the 'claimed' progress step; its buttons call the session.
+ */
+async function desktopScreenFor(session: LiveSession, direction: 'share' | 'receive', items?: string[]): Promise<DesktopScreen> {
+  const screen = await openDesktopScreen(desktop, (action) => {
+    if (action === 'confirm') session.confirm()
+    else if (action === 'reject') session.reject()
+    else if (action === 'cancel') session.cancel()
+  })
+  await screen.render({
+    direction,
+    phase: 'waiting',
+    qrDataUrl: await qrPngDataUrl(session.url),
+    secondsLeft: Math.round((session.expiresAt - Date.now()) / 1000),
+    ...(items ? { items } : {}),
+    networks: [{ interface: 'test', address: TEST_HOST }],
+    selectedAddress: TEST_HOST,
+  })
+  return screen
+}
+
+async function showClaim(screen: DesktopScreen, direction: 'share' | 'receive', detail: Record<string, string | number | boolean>): Promise<void> {
+  await screen.render({ direction, phase: 'claimed', claim: { code: String(detail.code), address: String(detail.address), userAgent: String(detail.userAgent) } })
+}
+
 /** Opens the scanned URL on a phone; records every request the phone makes. */
 async function openOnPhone(context: BrowserContext, url: string): Promise<{ page: Page; requests: string[] }> {
   const page = await context.newPage()
@@ -81,7 +116,9 @@ describe('PC → phone', () => {
     const session = await startShare({ bindHost: '127.0.0.1', advertiseHost: TEST_HOST, items: [item] }, { progress: log.progress })
     const keyText = session.url.split('#k=')[1] ?? ''
 
-    const scanned = await scanQrFromDesktop(session.url)
+    const screen = await desktopScreenFor(session, 'share', [item.label])
+    await screen.page.screenshot({ path: join(SHOTS, 'desktop-share-qr.png') })
+    const scanned = await screen.scanQr()
     expect(scanned).toBe(session.url)
     expect(new URL(scanned).hostname).toBe(TEST_HOST)
 
@@ -94,6 +131,11 @@ describe('PC → phone', () => {
     await expect.poll(() => log.step('claimed')?.detail?.code).toMatch(/^\d{6}$/)
     const claimed = log.step('claimed')!.detail!
     await expect.poll(() => page.locator('#code').textContent()).toBe(formatCode(String(claimed.code)))
+    // Both screens show the same code.
+    await showClaim(screen, 'share', claimed)
+    expect(await screen.code()).toBe(await page.locator('#code').textContent())
+    expect(await screen.page.locator('.phone-peer').textContent()).toBe('Chrome · Android · 127.0.0.1')
+    await screen.page.screenshot({ path: join(SHOTS, 'desktop-share-claimed.png') })
     await page.screenshot({ path: join(SHOTS, 'phone-share-code.png') })
     expect(claimed.userAgent).toContain('Android 14')
     expect(claimed.address).toBe('127.0.0.1')
@@ -106,7 +148,8 @@ describe('PC → phone', () => {
     await intruder.goto(scanned)
     await expect.poll(() => intruder.locator('[data-error]').getAttribute('data-error')).toBe('errClaimed')
 
-    expect(session.confirm()).toBe(true)
+    // The person confirms on the desktop screen.
+    await screen.click('confirm-phone')
     await expect.poll(() => page.locator('body').getAttribute('data-phase')).toBe('ready')
     await page.screenshot({ path: join(SHOTS, 'phone-share-ready.png'), fullPage: true })
 
@@ -133,6 +176,8 @@ describe('PC → phone', () => {
     expect(Buffer.from(decryptPrivateKey(signPri, FIXTURE_PASSWORD).pkcs8).equals(Buffer.from(fixture('plain', 'signPri.pkcs8.der')))).toBe(true)
 
     await expect(session.result).resolves.toEqual({ status: 'sent' })
+    await screen.render({ direction: 'share', phase: 'sent' })
+    expect(await screen.page.locator('[data-phase]').getAttribute('data-phase')).toBe('sent')
     // Replay after success: a fresh device finds nothing there.
     const late = await intruderContext.newPage()
     const failed = await late.goto(scanned).then(() => 'loaded', (e: Error) => e.message)
@@ -143,6 +188,7 @@ describe('PC → phone', () => {
     for (const r of requests) expect(r).not.toContain(keyText)
     await phone.close()
     await intruderContext.close()
+    await screen.page.close()
   })
 
   it('shows "damaged" and saves nothing when the payload does not open', async () => {
@@ -180,11 +226,14 @@ describe('phone → PC', () => {
   it('receives a .p12 the phone picks, and the password check on the desktop opens it', async () => {
     const log = progressLog()
     const session = await startReceive({ bindHost: '127.0.0.1', advertiseHost: TEST_HOST, onReceived: (file: UploadFile) => importPfx(file.data, FIXTURE_PASSWORD) }, { progress: log.progress })
+    const screen = await desktopScreenFor(session, 'receive')
     const phone = await phoneContext(browser)
-    const { page } = await openOnPhone(phone, await scanQrFromDesktop(session.url))
+    const { page } = await openOnPhone(phone, await screen.scanQr())
     await expect.poll(() => log.step('claimed')?.detail?.code).toMatch(/^\d{6}$/)
     await expect.poll(() => page.locator('#code').textContent()).toBe(formatCode(String(log.step('claimed')!.detail!.code)))
-    session.confirm()
+    await showClaim(screen, 'receive', log.step('claimed')!.detail!)
+    expect(await screen.code()).toBe(await page.locator('#code').textContent())
+    await screen.click('confirm-phone')
     await expect.poll(() => page.locator('body').getAttribute('data-phase')).toBe('upload')
     await page.screenshot({ path: join(SHOTS, 'phone-receive-upload.png') })
     await page.locator('#file').setInputFiles({ name: '홍길동.p12', mimeType: 'application/x-pkcs12', buffer: Buffer.from(pfxBytes) })
@@ -198,6 +247,7 @@ describe('phone → PC', () => {
     expect(Buffer.from(outcome.file.data).equals(Buffer.from(pfxBytes))).toBe(true)
     expect(Buffer.from(outcome.imported!.pairs[0]!.pkcs8).equals(Buffer.from(fixture('plain', 'signPri.pkcs8.der')))).toBe(true)
     await phone.close()
+    await screen.page.close()
   })
 
   it('receives an NPKI folder ZIP and finds the certificate folder in it, byte for byte', async () => {
