@@ -61,6 +61,12 @@ describe('frames and payloads', () => {
     expect(() => decodeSharePayload(backslash)).toThrow(FrameError)
   })
 
+  it('carry a PFX alone (no NPKI files) but refuse an empty certificate entry', () => {
+    const pfxOnly: ShareItem = { label: 'x', folder: 'NPKI/x', files: [], pfx: { name: 'x.p12', password: 'transfer', data: new Uint8Array([1, 2]) } }
+    expect(decodeSharePayload(encodeSharePayload([pfxOnly]))).toEqual([pfxOnly])
+    expect(() => encodeSharePayload([{ label: 'x', folder: 'NPKI/x', files: [] }])).toThrow(RangeError)
+  })
+
   it('refuse a share whose file count does not match its blobs', () => {
     const forged = encodeFrame({ v: 1, kind: 'share', items: [{ label: 'x', folder: 'a', files: ['f', 'g'] }] }, [new Uint8Array(1)])
     expect(() => decodeSharePayload(forged)).toThrow(FrameError)
@@ -69,7 +75,7 @@ describe('frames and payloads', () => {
   it('carry an upload and tell its kind by name', () => {
     const file = { name: '인증서.p12', kind: 'pfx' as const, data: new Uint8Array([1, 2]) }
     expect(decodeUpload(encodeUpload(file))).toEqual(file)
-    expect(() => decodeUpload(encodeSharePayload([{ label: 'x', folder: 'a', files: [] }]))).toThrow(FrameError)
+    expect(() => decodeUpload(encodeSharePayload([{ label: 'x', folder: 'a', files: [{ name: 'f', data: new Uint8Array(1) }] }]))).toThrow(FrameError)
     expect(uploadKindOf('A.PFX')).toBe('pfx')
     expect(uploadKindOf('npki.zip')).toBe('zip')
     expect(uploadKindOf('notes.txt')).toBeUndefined()

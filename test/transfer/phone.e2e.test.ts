@@ -191,6 +191,22 @@ describe('PC → phone', () => {
     await screen.page.close()
   })
 
+  it('offers only the .p12 when the PC sends no NPKI files, and names the transfer password', async () => {
+    const item: ShareItem = { label: '홍길동', folder: 'NPKI/testsign/USER/cn=홍길동', files: [], pfx: { name: '홍길동.p12', password: 'transfer', data: pfxBytes } }
+    const session = await startShare({ bindHost: '127.0.0.1', advertiseHost: TEST_HOST, items: [item] })
+    const phone = await phoneContext(browser)
+    const { page } = await openOnPhone(phone, await scanQrFromDesktop(session.url))
+    await expect.poll(() => page.locator('#code').count()).toBe(1)
+    session.confirm()
+    await expect.poll(() => page.locator('body').getAttribute('data-phase')).toBe('ready')
+    expect(await page.locator('[data-download="zip"]').count()).toBe(0)
+    expect(await page.locator('.hint').textContent()).toContain('전송 암호')
+    const p12 = await download(page, '[data-download="p12"]')
+    expect(Buffer.from(p12.bytes).equals(Buffer.from(pfxBytes))).toBe(true)
+    await expect(session.result).resolves.toEqual({ status: 'sent' })
+    await phone.close()
+  })
+
   it('shows "damaged" and saves nothing when the payload does not open', async () => {
     // A server that sends an envelope sealed under another key (what a tampering relay would produce).
     const secrets = newSessionSecrets()

@@ -19,7 +19,11 @@ export interface ShareItem {
   label: string
   /** The folder path the NPKI ZIP recreates, e.g. `NPKI/yessign/USER/cn=홍길동()…,o=yessign,c=kr`. */
   folder: string
-  /** The NPKI files, byte for byte (signCert.der, signPri.key, kmCert.der, kmPri.key). */
+  /**
+   * The NPKI files, byte for byte (signCert.der, signPri.key, kmCert.der, kmPri.key). May be empty to send only the
+   * PFX: with a random transfer password on the PFX, sending the NPKI key too would leave the weaker certificate
+   * password as the way in (docs/qr-transfer.md, honest limits).
+   */
   files: ShareFile[]
   /**
    * A bank-compatible PFX of the same certificate, if the caller made one; `password` says which password opens
@@ -67,6 +71,7 @@ export function encodeSharePayload(items: readonly ShareItem[]): Uint8Array {
   const blobs: Uint8Array[] = []
   if (items.length === 0 || items.length > MAX_ITEMS) throw new RangeError('a share carries 1 to 64 certificates')
   for (const item of items) {
+    if (item.files.length === 0 && !item.pfx) throw new RangeError(`nothing to send for ${item.label}`)
     if (!isSafeFolder(item.folder) || item.files.length > MAX_FILES_PER_ITEM || !item.files.every((f) => isSafeName(f.name))) {
       throw new RangeError(`unsafe or oversized certificate entry: ${item.label}`)
     }

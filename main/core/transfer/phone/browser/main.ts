@@ -92,12 +92,14 @@ function itemCard(item: ShareItem, index: number): HTMLElement {
     p12.addEventListener('click', () => download(pfx.data, pfx.name, 'application/x-pkcs12'))
     card.append(p12, el('p', { class: 'hint' }, t(pfx.password === 'transfer' ? 'passwordTransfer' : 'passwordCertificate')))
   }
-  const zip = el('button', { type: 'button', 'data-download': 'zip' }, t('saveZip'))
-  zip.addEventListener('click', () => {
-    const entries = item.files.map((f) => ({ path: `${item.folder}/${f.name}`, data: f.data }))
-    download(writeZip(entries, new Date()), zipName(item), 'application/zip')
-  })
-  card.append(zip)
+  if (item.files.length > 0) {
+    const zip = el('button', { type: 'button', 'data-download': 'zip' }, t('saveZip'))
+    zip.addEventListener('click', () => {
+      const entries = item.files.map((f) => ({ path: `${item.folder}/${f.name}`, data: f.data }))
+      download(writeZip(entries, new Date()), zipName(item), 'application/zip')
+    })
+    card.append(zip)
+  }
   return card
 }
 
