@@ -33,7 +33,7 @@ import { keyToBase64url, sameSid, type SessionSecrets } from './secrets'
 
 export type SessionMode = 'share' | 'receive'
 export type TerminalState = 'done' | 'declined' | 'expired' | 'cancelled' | 'aborted'
-/** 'sending': the envelope is on its way to the phone; it becomes 'done' once written out. */
+/** 'sending': the envelope is on its way to the phone (or the upload's answer to it); then 'done'. */
 export type SessionState = 'waiting' | 'claimed' | 'confirmed' | 'sending' | TerminalState
 
 /** Replaceable timers, so tests can make the 120 s pass without waiting. Returns a function that cancels. */
@@ -107,6 +107,8 @@ export class TransferSession {
   private claim: Claim | undefined
   private badRequests = 0
   private readonly waiters = new Set<ServerResponse>()
+  /** Every response not yet closed, so an ending can cut requests still sending their bodies. */
+  private readonly inflight = new Set<ServerResponse>()
   private cancelExpiry: (() => void) | undefined
   private endResolve!: (end: SessionEnd) => void
   private upload: UploadFile | undefined
@@ -121,6 +123,8 @@ export class TransferSession {
     this.host = opts.advertiseHost ?? opts.bindHost
     this.ended = new Promise((resolve) => (this.endResolve = resolve))
     this.server = createServer({ maxHeaderSize: 8192, requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+      this.inflight.add(res)
+      res.on('close', () => this.inflight.delete(res))
       this.handle(req, res).catch(() => send(res, 500))
     })
     this.server.maxConnections = 32
@@ -204,6 +208,9 @@ export class TransferSession {
     else this.progress(state)
     this.server.close(() => this.endResolve(this.upload ? { state, upload: this.upload } : { state }))
     this.server.closeIdleConnections()
+    // Answered responses close by themselves (Connection: close); requests still arriving (a slow upload) are cut
+    // rather than holding the ending for up to the request timeout.
+    for (const res of this.inflight) if (!res.writableEnded) res.socket?.destroy()
   }
 
   private answerWaiters(): void {
@@ -314,6 +321,7 @@ export class TransferSession {
       return this.bad(res, 400, 'The upload does not open with this session key.')
     }
     this.upload = file
+    this.state = 'sending'
     sendJson(res, 200, { state: 'done' })
     this.finish('done')
   }
