@@ -94,12 +94,18 @@ async function showClaim(screen: DesktopScreen, direction: 'share' | 'receive', 
 }
 
 /** Opens the scanned URL on a phone; records every request the phone makes. */
-async function openOnPhone(context: BrowserContext, url: string): Promise<{ page: Page; requests: string[] }> {
+async function openOnPhone(context: BrowserContext, url: string): Promise<{ page: Page; requests: string[]; problems: string[] }> {
   const page = await context.newPage()
   const requests: string[] = []
+  /** Script errors and CSP refusals (HTTP error statuses the page expects are not problems). */
+  const problems: string[] = []
   page.on('request', (r) => requests.push(`${r.method()} ${r.url()} ${JSON.stringify(r.headers())}`))
+  page.on('pageerror', (e) => problems.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text())
+  })
   await page.goto(url)
-  return { page, requests }
+  return { page, requests, problems }
 }
 
 async function download(page: Page, selector: string): Promise<{ name: string; bytes: Uint8Array }> {
@@ -123,7 +129,7 @@ describe('PC → phone', () => {
     expect(new URL(scanned).hostname).toBe(TEST_HOST)
 
     const phone = await phoneContext(browser)
-    const { page, requests } = await openOnPhone(phone, scanned)
+    const { page, requests, problems } = await openOnPhone(phone, scanned)
     // The realistic case: a plain-http LAN page, no WebCrypto.
     expect(await page.evaluate('window.isSecureContext')).toBe(false)
     expect(await page.evaluate('typeof crypto.subtle')).toBe('undefined')
@@ -186,6 +192,8 @@ describe('PC → phone', () => {
     // The key never went over the wire: no request line or header carried it.
     expect(requests.length).toBeGreaterThan(3)
     for (const r of requests) expect(r).not.toContain(keyText)
+    // The page ran under its strict CSP without a single refusal or script error.
+    expect(problems).toEqual([])
     await phone.close()
     await intruderContext.close()
     await screen.page.close()
