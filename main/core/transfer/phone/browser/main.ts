@@ -18,7 +18,8 @@ type View =
   | { phase: 'sent' }
   | { phase: 'error'; message: MessageKey }
 
-const MAX_UPLOAD = 2 * 1024 * 1024
+/** The server takes envelopes up to 2 MiB; leave room for the frame header and the envelope overhead. */
+const MAX_UPLOAD = 2 * 1024 * 1024 - 4096
 const sid = location.pathname.split('/')[2] ?? ''
 const base = `/c/${sid}`
 let lang: Lang = initialLanguage(navigator.languages?.length ? navigator.languages : [navigator.language])
