@@ -241,6 +241,11 @@ describe('PC → phone', () => {
     await expect.poll(() => clock.live('long-poll')).toBe(1)
     session.reject()
     await expect.poll(() => page.locator('[data-error]').getAttribute('data-error')).toBe('errDeclined')
+    expect(await page.locator('[data-error]').textContent()).toContain('거절')
+    // The page speaks English too.
+    await page.locator('#lang').click()
+    expect(await page.locator('[data-error]').textContent()).toBe('The PC declined. The connection has ended.')
+    expect(await page.evaluate('document.documentElement.lang')).toBe('en')
     await expect(session.result).resolves.toEqual({ status: 'declined' })
     await phone.close()
   })
