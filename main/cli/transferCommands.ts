@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import { DojangError } from '../../common/errors'
 import type { OperationContext, OperationProgress } from '../core/app/operation'
+// eslint-disable-next-line no-restricted-imports -- until `dojang share`/`receive` are wired as commands (issue 9): this file is not imported yet
 import { formatCode, lanAddresses, qrTerminalText, shareItemFromFolder, startReceive, startShare, type SessionLimits, type UploadFile } from '../core/transfer'
 import { EXIT } from './exitCodes'
 import { LineReader, type CliIo } from './io'

@@ -6,12 +6,12 @@
  *   session.confirm() or session.reject()                        // or ctx.signal aborts, or 120 s pass
  *   await session.result                                          // { status: 'sent' | 'declined' | … }
  */
-import { join } from 'node:path'
 import type { OperationContext } from '../app/operation'
-import { readFileSafe } from '../fsx'
-import { loadCertFolder } from '../npki/certFolder'
+import { loadCertBundle } from '../npki/certFolder'
 import { caFolderName, dnFolderName } from '../npki/dnFolder'
 import { summarizeCertificate } from '../npki/summary'
+import { DiskStore } from '../stores/diskStore'
+import type { CertBundle } from '../stores/types'
 import { sealEnvelope } from './envelope'
 import { encodeSharePayload, type ShareItem } from './payload'
 import { newSessionSecrets } from './secrets'
@@ -70,15 +70,13 @@ export async function startShare(opts: ShareOptions, ctx: OperationContext = {})
 }
 
 /**
- * A share item straight from a certificate folder on disk (the CLI's `dojang share <cert-folder>`): every NPKI
- * file byte for byte under its on-disk name, placed in the ZIP at `NPKI/<CA>/USER/<DN folder>`.
+ * A share item from one copy's bundle, read by its store (any medium whose keys can be read): the NPKI files byte
+ * for byte under their names, placed in the ZIP at `NPKI/<CA>/USER/<DN folder>`.
  */
-export async function shareItemFromFolder(dir: string, pfx?: ShareItem['pfx']): Promise<ShareItem> {
-  const loaded = await loadCertFolder(dir)
-  const files: ShareItem['files'] = []
-  for (const name of Object.values(loaded.files.names)) {
-    if (name) files.push({ name, data: await readFileSafe(join(dir, name)) })
-  }
+export function shareItemFromBundle(bundle: CertBundle, pfx?: ShareItem['pfx']): ShareItem {
+  const loaded = loadCertBundle(bundle, 'share')
+  const names = new Set(Object.values(loaded.files.names).filter((n): n is string => typeof n === 'string'))
+  const files: ShareItem['files'] = bundle.files.filter((f) => names.has(f.name)).map((f) => ({ name: f.name, data: f.data }))
   const summary = summarizeCertificate(loaded.signCert)
   const item: ShareItem = {
     label: `${summary.name} · ${summary.purposeKo} · ${summary.notAfter.slice(0, 10)}`,
@@ -87,4 +85,9 @@ export async function shareItemFromFolder(dir: string, pfx?: ShareItem['pfx']): 
   }
   if (pfx) item.pfx = pfx
   return item
+}
+
+/** shareItemFromBundle for a certificate folder named by path. */
+export async function shareItemFromFolder(dir: string, pfx?: ShareItem['pfx']): Promise<ShareItem> {
+  return shareItemFromBundle(await DiskStore.forFolder(dir).read(dir), pfx)
 }
