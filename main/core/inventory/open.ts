@@ -16,6 +16,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { DojangError, type ErrorCode } from '../../../common/errors'
+import { makeDataDirPrivate, touchPrivateFile } from '../fsx/privacy'
 import { APPLICATION_ID, SCHEMA_VERSION, runMigrations, userVersion } from './migrations'
 import type { InventoryNotice, OpenOptions } from './types'
 
@@ -204,13 +205,26 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): OpenedDat
   }
 
   try {
-    fs.mkdirSync(dataDir, { recursive: true })
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   } catch (e) {
     throw toDojangError(e, file)
   }
+  // Every start: the data folder and all it holds are the user's only (0700/0600), also when older bits were wider.
+  makeDataDirPrivate(dataDir)
 
   const attempt = (): OpenedDatabase => {
+    touchPrivateFile(file)
     const { db, newer } = openWritableFile(file, timeout)
+    // SQLite copies the database file's mode to -wal and -shm; narrow any that an older run left wider.
+    if (process.platform !== 'win32') {
+      for (const suffix of SIDECARS) {
+        try {
+          if ((fs.statSync(file + suffix).mode & 0o777) !== 0o600) fs.chmodSync(file + suffix, 0o600)
+        } catch {
+          // Absent (no -journal in WAL mode), or not ours to change: the sweep at the next start tries again.
+        }
+      }
+    }
     if (newer) notices.push(newerNotice())
     return { db, path: file, inMemory: false, readonly: newer, newerSchema: newer, notices }
   }
