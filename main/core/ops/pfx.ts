@@ -11,14 +11,40 @@ import { loadCertFolder } from '../npki/certFolder'
 import { parseCertificate, type CertificateInfo } from '../npki/certificate'
 import { checkPasswordRules } from '../npki/passwordRules'
 import { parsePrivateKeyInfo } from '../npki/pkcs8'
-import { exportPfx, importPfx, type PfxKeyPair, type PfxPair, type PfxProfile } from '../npki/pfx'
-import { decryptPrivateKey, encryptPrivateKey, type PublicKeyRef } from '../npki/privateKey'
+import { decryptPrivateKeyAsync, encryptPrivateKeyAsync, exportPfxAsync, importPfxAsync } from '../npki/keyCrypto'
+import { exportPfx, importPfx, type ExportPfxInput, type PfxContents, type PfxKeyPair, type PfxPair, type PfxProfile } from '../npki/pfx'
+import { decryptPrivateKey, encryptPrivateKey, type DecryptedKey, type PublicKeyRef } from '../npki/privateKey'
 import { DiskStore } from '../stores/diskStore'
 import type { BundleFile } from '../stores/types'
 
 function publicKeyOf(cert: CertificateInfo): PublicKeyRef | undefined {
   const { modulus, exponent } = cert.publicKey
   return modulus ? { modulus, exponent } : undefined
+}
+
+/**
+ * The key work of export and import: inline (blocking, for callers that are fine with that) or in the key worker
+ * thread (npki/keyCrypto.ts), which keeps the app's main process responsive. Everything else is shared.
+ */
+interface KeyWork {
+  decrypt(bytes: Uint8Array, password: string, opts: { publicKey?: PublicKeyRef; label?: string }): Promise<DecryptedKey>
+  encrypt(pkcs8: Uint8Array, password: string): Promise<Uint8Array>
+  importPfx(bytes: Uint8Array, password: string): Promise<PfxContents>
+  exportPfx(input: ExportPfxInput): Promise<Uint8Array>
+}
+
+const INLINE: KeyWork = {
+  decrypt: async (bytes, password, opts) => decryptPrivateKey(bytes, password, opts),
+  encrypt: async (pkcs8, password) => encryptPrivateKey(pkcs8, password),
+  importPfx: async (bytes, password) => importPfx(bytes, password),
+  exportPfx: async (input) => exportPfx(input),
+}
+
+const OFF_THREAD: KeyWork = {
+  decrypt: (bytes, password, opts) => decryptPrivateKeyAsync(bytes, password, opts),
+  encrypt: (pkcs8, password) => encryptPrivateKeyAsync(pkcs8, password),
+  importPfx: (bytes, password) => importPfxAsync(bytes, password),
+  exportPfx: (input) => exportPfxAsync(input),
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -58,7 +84,16 @@ async function exists(file: string): Promise<boolean> {
  * Opens the folder's keys with the certificate password and writes them as a PFX protected by `pfxPassword`.
  * Errors: MISSING_FILE, WRONG_PASSWORD, KEY_MISMATCH, CORRUPT_FILE (folder); CONFLICT (out exists); I/O codes.
  */
-export async function exportFolderToPfx(dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+export function exportFolderToPfx(dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+  return exportFolderWith(INLINE, dir, password, pfxPassword, opts)
+}
+
+/** exportFolderToPfx with the key derivations in the key worker thread: the caller's event loop stays free. */
+export function exportFolderToPfxAsync(dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+  return exportFolderWith(OFF_THREAD, dir, password, pfxPassword, opts)
+}
+
+async function exportFolderWith(work: KeyWork, dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
   if (!opts || typeof opts.out !== 'string' || opts.out === '') throw new DojangError('INVALID_INPUT', 'No file name was given for the PFX file')
   const out = path.resolve(opts.out)
   const folder = await loadCertFolder(dir)
@@ -66,14 +101,14 @@ export async function exportFolderToPfx(dir: string, password: string, pfxPasswo
   if (!folder.signPri || !signName) {
     throw new DojangError('MISSING_FILE', 'The private key (signPri.key) is missing: this copy cannot be exported', { dir })
   }
-  const sign = decryptPrivateKey(folder.signPri, password, { publicKey: publicKeyOf(folder.signCert), label: signName })
+  const sign = await work.decrypt(folder.signPri, password, { publicKey: publicKeyOf(folder.signCert), label: signName })
   let km: PfxKeyPair | undefined
   if (opts.includeKm) {
     if (!folder.kmCert || !folder.kmPri || !kmName) {
       throw new DojangError('MISSING_FILE', 'This certificate has no key-management pair (kmCert.der + kmPri.key) to export', { dir })
     }
     try {
-      const k = decryptPrivateKey(folder.kmPri, opts.kmPassword ?? password, { publicKey: publicKeyOf(folder.kmCert), label: kmName })
+      const k = await work.decrypt(folder.kmPri, opts.kmPassword ?? password, { publicKey: publicKeyOf(folder.kmCert), label: kmName })
       km = { cert: folder.kmCert.der, pkcs8: k.pkcs8 }
     } catch (e) {
       if (isDojangError(e, 'WRONG_PASSWORD') && opts.kmPassword === undefined) {
@@ -83,7 +118,7 @@ export async function exportFolderToPfx(dir: string, password: string, pfxPasswo
     }
   }
   try {
-    const bytes = exportPfx({ cert: folder.signCert.der, pkcs8: sign.pkcs8, password: pfxPassword, profile: opts.profile, km })
+    const bytes = await work.exportPfx({ cert: folder.signCert.der, pkcs8: sign.pkcs8, password: pfxPassword, profile: opts.profile, ...(km ? { km } : {}) })
     if (!opts.overwrite && (await exists(out))) {
       throw new DojangError('CONFLICT', `${path.basename(out)} already exists; choose another name or allow replacing it`, { path: out })
     }
@@ -131,9 +166,9 @@ function pickPairs(pairs: PfxPair[]): { sign: PfxPair; km?: PfxPair } {
 }
 
 /** Encrypts as an NPKI key file and proves the result opens to the same bytes. */
-function toKeyFile(pkcs8: Uint8Array, password: string, cert: CertificateInfo, name: string): Uint8Array {
-  const data = encryptPrivateKey(pkcs8, password)
-  const again = decryptPrivateKey(data, password, { publicKey: publicKeyOf(cert), label: name })
+async function toKeyFile(work: KeyWork, pkcs8: Uint8Array, password: string, cert: CertificateInfo, name: string): Promise<Uint8Array> {
+  const data = await work.encrypt(pkcs8, password)
+  const again = await work.decrypt(data, password, { publicKey: publicKeyOf(cert), label: name })
   if (!bytesEqual(again.pkcs8, pkcs8)) {
     throw new DojangError('INTERNAL', `Encrypting ${name} did not preserve the key bytes; nothing was written`, { file: name })
   }
@@ -146,7 +181,16 @@ function toKeyFile(pkcs8: Uint8Array, password: string, cert: CertificateInfo, n
  * 1.2.410.200004.1.15, exact PKCS#8 kept). The folder appears all at once (DiskStore stages and renames it);
  * an existing folder of the same holder is a CONFLICT unless `overwrite`, which backs the old files up first.
  */
-export async function importPfxToRoot(pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
+export function importPfxToRoot(pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
+  return importPfxWith(INLINE, pfxBytes, pfxPassword, newPassword, opts)
+}
+
+/** importPfxToRoot with the key derivations in the key worker thread: the caller's event loop stays free. */
+export function importPfxToRootAsync(pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
+  return importPfxWith(OFF_THREAD, pfxBytes, pfxPassword, newPassword, opts)
+}
+
+async function importPfxWith(work: KeyWork, pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
   if (!opts || typeof opts.root !== 'string' || typeof opts.dataDir !== 'string' || !opts.dataDir) {
     throw new DojangError('INVALID_INPUT', "The NPKI folder and Dojang's data folder must be given")
   }
@@ -159,24 +203,24 @@ export async function importPfxToRoot(pfxBytes: Uint8Array, pfxPassword: string,
     }
   }
   const store = new DiskStore(opts.root)
-  const { pairs } = importPfx(pfxBytes, pfxPassword)
+  const { pairs } = await work.importPfx(pfxBytes, pfxPassword)
   try {
     const { sign, km } = pickPairs(pairs)
     const signCert = parseCertificate(sign.cert)
     const files: BundleFile[] = [
       { name: 'signCert.der', data: sign.cert },
-      { name: 'signPri.key', data: toKeyFile(sign.pkcs8, newPassword, signCert, 'signPri.key') },
+      { name: 'signPri.key', data: await toKeyFile(work, sign.pkcs8, newPassword, signCert, 'signPri.key') },
     ]
     let kmCert: CertificateInfo | undefined
     if (km) {
       kmCert = parseCertificate(km.cert)
-      files.push({ name: 'kmCert.der', data: km.cert }, { name: 'kmPri.key', data: toKeyFile(km.pkcs8, newPassword, kmCert, 'kmPri.key') })
+      files.push({ name: 'kmCert.der', data: km.cert }, { name: 'kmPri.key', data: await toKeyFile(work, km.pkcs8, newPassword, kmCert, 'kmPri.key') })
     }
     const warnings: ImportWarning[] = []
     if (!hasRandomNum(sign.pkcs8)) warnings.push('NO_RANDOM_NUM')
 
     const ref = await store.write({ files }, { dataDir: opts.dataDir, overwrite: opts.overwrite })
-    await verifyOnDisk(ref.location, newPassword, sign, km)
+    await verifyOnDisk(work, ref.location, newPassword, sign, km)
     return { dir: ref.location, warnings }
   } finally {
     for (const p of pairs) p.pkcs8.fill(0)
@@ -188,18 +232,18 @@ function hasRandomNum(pkcs8: Uint8Array): boolean {
 }
 
 /** The folder as written must open with the new password to the very same key and certificate bytes. */
-async function verifyOnDisk(dir: string, password: string, sign: PfxPair, km: PfxPair | undefined): Promise<void> {
+async function verifyOnDisk(work: KeyWork, dir: string, password: string, sign: PfxPair, km: PfxPair | undefined): Promise<void> {
   const folder = await loadCertFolder(dir)
-  const check = (certDer: Uint8Array | undefined, keyFile: Uint8Array | undefined, expected: PfxPair, name: string) => {
+  const check = async (certDer: Uint8Array | undefined, keyFile: Uint8Array | undefined, expected: PfxPair, name: string) => {
     if (!certDer || !keyFile || !bytesEqual(certDer, expected.cert)) throw new Error(`${name} is missing or differs`)
-    const k = decryptPrivateKey(keyFile, password, { label: name })
+    const k = await work.decrypt(keyFile, password, { label: name })
     const same = bytesEqual(k.pkcs8, expected.pkcs8)
     k.pkcs8.fill(0)
     if (!same) throw new Error(`${name} does not hold the imported key`)
   }
   try {
-    check(folder.signCert.der, folder.signPri, sign, 'signPri.key')
-    if (km) check(folder.kmCert?.der, folder.kmPri, km, 'kmPri.key')
+    await check(folder.signCert.der, folder.signPri, sign, 'signPri.key')
+    if (km) await check(folder.kmCert?.der, folder.kmPri, km, 'kmPri.key')
   } catch (e) {
     throw new DojangError('IO_ERROR', 'The imported certificate folder did not read back correctly; do not rely on it', { dir }, { cause: e })
   }
