@@ -4,7 +4,7 @@
  * layer would hide the parser behind it, the target re-wraps the mutated inner bytes with the right password at
  * one KDF iteration (structure-aware fuzzing with a valid MAC or a right key), so mutations reach the inner parser.
  */
-import { randomBytes } from 'node:crypto'
+import { createCipheriv } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,7 +16,8 @@ import { OID } from '../../main/core/npki/pfx/oids'
 import { encryptedPrivateKeyInfo, encryptPbes2Aes256, encryptPkcs12TripleDes } from '../../main/core/npki/pfx/pbe'
 import { certBagValue, dataContentInfo, encryptedDataContentInfo, pfxWithMac, safeBag, safeContents } from '../../main/core/npki/pfx/structure'
 import { decryptPrivateKey, encryptPrivateKey, type KeyScheme } from '../../main/core/npki/privateKey'
-import { deserialize, newBundleId, newDataKey, openBundle, sealBundle, serialize } from '../../main/core/stores/keychain/bundleFormat'
+import { deserialize, FORMAT_VERSION, MAGIC, openBundle, serialize } from '../../main/core/stores/keychain/bundleFormat'
+import { rng } from './mutate'
 import { FIXTURE_PASSWORD, FIXTURES, fixture, PYPINKSIGN_DIR } from '../support/fixtures'
 
 export interface FuzzTarget {
@@ -36,7 +37,23 @@ export const FUZZ_SECRETS = [FUZZ_PASSWORD, PFX_PASSWORD]
 
 const u8 = (b: Uint8Array | Buffer) => new Uint8Array(b)
 
+/** Seeds are built from fixed "random" bytes, so that (seed, target, index) regenerates an input exactly. */
+function fixedBytes(): (n: number) => Uint8Array {
+  const r = rng(0x5eed)
+  return (n) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256))
+}
+
+/** sealBundle with a fixed nonce (the real one draws a random nonce per write). */
+function sealFixed(id: string, key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uint8Array {
+  const idBytes = Buffer.from(id, 'ascii')
+  const aad = Buffer.concat([MAGIC, Buffer.from([FORMAT_VERSION, idBytes.length]), idBytes, nonce])
+  const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 })
+  c.setAAD(aad)
+  return u8(Buffer.concat([aad, c.update(plain), c.final(), c.getAuthTag()]))
+}
+
 export function buildTargets(): FuzzTarget[] {
+  const randomBytes = fixedBytes()
   const signCert = fixture(...HONG, 'signCert.der')
   const kmCert = fixture(...HONG, 'kmCert.der')
   const signPkcs8 = fixture('plain', 'signPri.pkcs8.der')
@@ -51,7 +68,7 @@ export function buildTargets(): FuzzTarget[] {
     { kind: 'pbes2', prf: 'sha256', prfExplicit: true, cipher: 'aes-256-cbc', salt: new Uint8Array(8), iterations: 1, iv: new Uint8Array(16) },
     { kind: 'pbes2', prf: 'sha256', prfExplicit: true, cipher: 'aes-128-cbc', salt: new Uint8Array(16), iterations: 1, keyLength: 16, iv: new Uint8Array(16) },
   ]
-  const keyFiles = schemes.map((s, i) => encryptPrivateKey(signPkcs8, FUZZ_PASSWORD, s, i === 0 ? { trailing: randomBytes(46) } : {}))
+  const keyFiles = schemes.map((s, i) => encryptPrivateKey(signPkcs8, FUZZ_PASSWORD, s, { salt: s.salt, iv: new Uint8Array(16).fill(i), ...(i === 0 ? { trailing: randomBytes(46) } : {}) }))
 
   // PFX files at one iteration: bank style (3DES key bags, plain cert bags) and modern (PBES2, encrypted certs).
   const bmp = pkcs12Password(PFX_PASSWORD)
@@ -74,8 +91,8 @@ export function buildTargets(): FuzzTarget[] {
   const pfxFiles = authSafes.map(withMac)
 
   // Keychain bundles.
-  const id = newBundleId()
-  const key = newDataKey()
+  const id = '0123456789abcdef0123456789abcdef'
+  const key = randomBytes(32)
   const meta = { subject: 'CN=홍길동()0012345678901234', issuer: 'CN=testsignCA', serialNumberHex: '03e9', notAfter: '2044-12-27T00:00:00.000Z', addedAt: '2026-01-01T00:00:00.000Z' }
   const bundleFiles = [
     { name: 'signCert.der', data: signCert },
@@ -84,7 +101,7 @@ export function buildTargets(): FuzzTarget[] {
 
   // An inventory with some of everything.
   const invSeedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dojang-fuzz-inv-seed-'))
-  const inv = openInventory(invSeedDir)
+  const inv = openInventory(invSeedDir, { now: () => new Date('2026-01-01T00:00:00.000Z') })
   inv.upsertCertificate({ issuer: 'CN=testsignCA', serial: '03e9', subject: meta.subject, displayName: '홍길동', ca: 'testsign', notBefore: '2020-01-01T00:00:00.000Z', notAfter: meta.notAfter, policyOid: '1.2.410.200005.1.1.4', purpose: '은행·보험·카드용', fingerprintSha256: 'ab'.repeat(32) })
   inv.audit({ action: 'copy', locations: ['/home/x/NPKI'], outcome: 'ok', detail: { found: 1 } })
   inv.setSetting('language', 'ko')
@@ -129,7 +146,7 @@ export function buildTargets(): FuzzTarget[] {
     },
     {
       name: 'keychain-bundle',
-      seeds: [u8(sealBundle(id, key, meta, bundleFiles))],
+      seeds: [sealFixed(id, key, randomBytes(12), u8(serialize(meta, bundleFiles)))],
       run: (input) => void openBundle(id, key, input),
     },
     {

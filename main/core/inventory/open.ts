@@ -76,6 +76,40 @@ function checkUsable(db: Database.Database): void {
   if (appId !== 0 || userVersion(db) !== 0 || objects > 0) throw new NotAnInventory(`application_id ${appId}`)
 }
 
+/** Columns of every table as this Dojang's migrations create them (built once, in memory). */
+let referenceSchema: Map<string, string[]> | undefined
+function tableColumns(db: Database.Database): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
+  for (const { name } of tables) {
+    out.set(name, (db.prepare('SELECT name FROM pragma_table_info(?)').all(name) as { name: string }[]).map((c) => c.name))
+  }
+  return out
+}
+
+/**
+ * After migrations every table and column our queries use must be there: a file whose schema text was damaged (or
+ * edited) can pass quick_check and carry our application_id, and would otherwise fail later with raw SQL errors.
+ * Extra tables and columns are fine (a newer Dojang adds them).
+ */
+function checkSchema(db: Database.Database): void {
+  if (!referenceSchema) {
+    const mem = new Database(':memory:')
+    try {
+      runMigrations(mem)
+      referenceSchema = tableColumns(mem)
+    } finally {
+      mem.close()
+    }
+  }
+  const actual = tableColumns(db)
+  for (const [table, columns] of referenceSchema) {
+    const have = actual.get(table)
+    const missing = have ? columns.filter((c) => !have.includes(c)) : columns
+    if (missing.length > 0) throw new NotAnInventory(`table ${table} lacks ${missing.join(', ')}`)
+  }
+}
+
 function configure(db: Database.Database): void {
   db.pragma('foreign_keys = ON')
 }
@@ -93,13 +127,17 @@ function openReadonlyFile(file: string, timeout: number): { db: Database.Databas
     configure(db)
     checkUsable(db)
     const v = userVersion(db)
-    if (v >= SCHEMA_VERSION) return { db, newer: v > SCHEMA_VERSION, inMemory: false }
+    if (v >= SCHEMA_VERSION) {
+      checkSchema(db)
+      return { db, newer: v > SCHEMA_VERSION, inMemory: false }
+    }
     // An older file we may not migrate in place: migrate a private in-memory copy instead.
     const image = db.serialize()
     db.close()
     db = new Database(image)
     configure(db)
     runMigrations(db)
+    checkSchema(db)
     return { db, newer: false, inMemory: true }
   } catch (e) {
     db.close()
@@ -122,7 +160,10 @@ function probeExisting(file: string, timeout: number): Database.Database | null 
   try {
     configure(db)
     checkUsable(db)
-    if (userVersion(db) > SCHEMA_VERSION) return db
+    if (userVersion(db) > SCHEMA_VERSION) {
+      checkSchema(db)
+      return db
+    }
     db.close()
     return null
   } catch (e) {
@@ -151,6 +192,7 @@ function openWritableFile(file: string, timeout: number): { db: Database.Databas
       return { ...openReadonlyFile(file, timeout), newer: true }
     }
     runMigrations(db)
+    checkSchema(db)
     return { db, newer: false }
   } catch (e) {
     if (db.open) db.close()
