@@ -67,7 +67,7 @@ function expectWorkLimit(e: DojangError): void {
 }
 
 describe('the KDF work budget per file', () => {
-  it('refuses a 112-byte PFX whose MAC asks for 10,000,000 iterations before deriving anything', () => {
+  it('refuses a PFX of at most 112 bytes whose MAC asks for 10,000,000 iterations before deriving anything', () => {
     const pfx = hostileMacPfx(10_000_000)
     expect(pfx.length).toBeLessThanOrEqual(112)
     const e = refusal(() => importPfx(pfx, 'any password'))
