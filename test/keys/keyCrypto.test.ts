@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
 import {
-  decryptPrivateKeyAsync, encryptPrivateKeyAsync, importPfxAsync, keyCryptoMode, stopKeyCryptoWorker,
+  decryptPrivateKeyAsync, encryptPrivateKeyAsync, importPfxAsync, KeyCryptoWorker, keyCryptoMode, stopKeyCryptoWorker,
 } from '../../main/core/npki/keyCrypto'
 import { decryptPrivateKey } from '../../main/core/npki/privateKey'
 import { exportFolderToPfxAsync, importPfxToRootAsync } from '../../main/core/ops/pfx'
@@ -124,6 +124,24 @@ describe('async variants of the PFX and password operations', () => {
       expect(decryptPrivateKey(after, 'New!pass9word').file.scheme.kind).toBe(decryptPrivateKey(signPri, FIXTURE_PASSWORD).file.scheme.kind)
     } finally {
       await tmp.cleanup()
+    }
+  })
+})
+
+describe('when the worker cannot start', () => {
+  it.each([
+    ['a missing worker script', { file: '/nonexistent/keyCryptoWorker.js', eval: false as const }],
+    ['a script that throws at load', { code: 'throw new Error("cannot load")', eval: true as const, entry: '' }],
+  ])('%s: the job runs inline and still answers (typed errors included)', async (_what, source) => {
+    const w = new KeyCryptoWorker(() => source)
+    try {
+      const k = await w.run('decryptPrivateKey', [signPri, FIXTURE_PASSWORD, {}])
+      expect(k.pkcs8.length).toBeGreaterThan(100)
+      expect(w.mode).toBe('inline')
+      const wrong = await w.run('decryptPrivateKey', [signPri, 'wrong', {}]).catch((e: unknown) => e)
+      expect(isDojangError(wrong, 'WRONG_PASSWORD')).toBe(true)
+    } finally {
+      await w.stop()
     }
   })
 })

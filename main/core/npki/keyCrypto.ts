@@ -9,7 +9,8 @@
  *   here is bundled into out/main or out/main/chunks, so both folders are looked at);
  * - TypeScript sources (vitest, tsx): keyCryptoWorker.ts, loaded through tsx's CommonJS hook in an eval bootstrap,
  *   because Node 20 does not apply `--import` loaders to a worker's entry file.
- * If neither exists the jobs run inline (correct, but blocking) rather than fail.
+ * If neither exists, or the worker cannot start (say, a packaged app that cannot load it), the jobs run inline
+ * (correct, but blocking) rather than fail.
  */
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -18,9 +19,11 @@ import { Worker } from 'node:worker_threads'
 import { DojangError, ERROR_CODES, type ErrorCode } from '../../../common/errors'
 import { KEY_CRYPTO_JOBS, type JobAnswer, type JobArgs, type JobResult, type KeyCryptoJob } from './keyCryptoJobs'
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+type Pending = { job: KeyCryptoJob; args: unknown[]; resolve: (v: unknown) => void; reject: (e: unknown) => void }
 
-function workerSource(): { file: string; eval: false } | { code: string; eval: true; entry: string } | undefined {
+export type WorkerSource = { file: string; eval: false } | { code: string; eval: true; entry: string }
+
+function workerSource(): WorkerSource | undefined {
   const here = __filename
   if (here.endsWith('.ts')) {
     const entry = path.join(__dirname, 'keyCryptoWorker.ts')
@@ -46,23 +49,30 @@ function toError(error: Extract<JobAnswer, { ok: false }>['error']): DojangError
   return new DojangError('INTERNAL', 'A key operation failed unexpectedly', { reason: error.message })
 }
 
-class KeyCryptoWorker {
+/** One worker thread and its queue. Exported for tests; everyone else uses the shared instance's functions below. */
+export class KeyCryptoWorker {
   private worker: Worker | undefined
+  /** The worker could not start once: run inline from then on rather than fail every key operation. */
+  private unusable = false
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
   /** Jobs run inline when no worker script exists (reported once through `mode`). */
   mode: 'worker' | 'inline' | 'unknown' = 'unknown'
 
+  constructor(private readonly source: () => WorkerSource | undefined = workerSource) {}
+
   private start(): Worker | undefined {
     if (this.worker) return this.worker
-    const src = workerSource()
+    const src = this.unusable ? undefined : this.source()
     if (!src) {
       this.mode = 'inline'
       return undefined
     }
     const worker = src.eval ? new Worker(src.code, { eval: true, workerData: { entry: src.entry } }) : new Worker(src.file)
     this.mode = 'worker'
+    let answered = false
     worker.on('message', (answer: JobAnswer) => {
+      answered = true
       const p = this.pending.get(answer.id)
       if (!p) return
       this.pending.delete(answer.id)
@@ -72,9 +82,17 @@ class KeyCryptoWorker {
     })
     const fail = (why: string) => {
       if (this.worker === worker) this.worker = undefined
-      const err = new DojangError('INTERNAL', 'The key operation stopped unexpectedly; nothing was changed', { reason: why })
-      for (const p of this.pending.values()) p.reject(err)
+      const pending = [...this.pending.values()]
       this.pending.clear()
+      if (!answered && !this.stopping) {
+        // It never worked (its script did not load): the same jobs, inline, and no further attempts.
+        this.unusable = true
+        this.mode = 'inline'
+        for (const p of pending) this.inline(p.job, p.args).then(p.resolve, p.reject)
+        return
+      }
+      const err = new DojangError('INTERNAL', 'The key operation stopped unexpectedly; nothing was changed', { reason: why })
+      for (const p of pending) p.reject(err)
     }
     worker.on('error', (e) => fail(e instanceof Error ? e.message : String(e)))
     worker.on('exit', (code) => fail(`worker exited with code ${code}`))
@@ -83,33 +101,42 @@ class KeyCryptoWorker {
     return worker
   }
 
+  /** Still asynchronous for the caller; blocking, but correct. */
+  private inline(job: KeyCryptoJob, args: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          resolve((KEY_CRYPTO_JOBS[job] as (...a: unknown[]) => unknown)(...args))
+        } catch (e) {
+          reject(e)
+        }
+      })
+    })
+  }
+
   run<J extends KeyCryptoJob>(job: J, args: JobArgs<J>): Promise<JobResult<J>> {
     const worker = this.start()
-    if (!worker) {
-      // Still asynchronous for the caller; blocking, but correct.
-      return new Promise((resolve, reject) => {
-        setImmediate(() => {
-          try {
-            resolve((KEY_CRYPTO_JOBS[job] as (...a: unknown[]) => JobResult<J>)(...args))
-          } catch (e) {
-            reject(e)
-          }
-        })
-      })
-    }
+    if (!worker) return this.inline(job, args) as Promise<JobResult<J>>
     const id = this.nextId++
     return new Promise<JobResult<J>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.pending.set(id, { job, args, resolve: resolve as (v: unknown) => void, reject })
       worker.ref()
       worker.postMessage({ id, job, args })
     })
   }
 
   /** Stops the worker (app quit, tests); a later job starts a new one. */
+  private stopping = false
+
   async stop(): Promise<void> {
     const w = this.worker
     this.worker = undefined
-    if (w) await w.terminate()
+    this.stopping = true
+    try {
+      if (w) await w.terminate()
+    } finally {
+      this.stopping = false
+    }
   }
 }
 
