@@ -6,6 +6,9 @@
  *    Dojang's application_id, so it opened, and the first query failed with a raw SqliteError ("no such column")
  *    instead of a typed error or the usual "damaged inventory: kept aside, new one created". Fixed in
  *    inventory/open.ts: after migrations every table and column of this Dojang's schema must be present.
+ * 2. inventory-db (seed 7, input #3212): a changed header field (the schema format number at offset 44) made SQLite
+ *    answer "unsupported file format" (SQLITE_ERROR), which was reported as IO_ERROR "could not open its inventory"
+ *    at every start, instead of keeping the damaged file aside and starting a fresh inventory.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -58,5 +61,24 @@ describe('fuzz finding 1: a schema that lost a column', () => {
       caught = e
     }
     expect(caught).toMatchObject({ name: 'DojangError', code: 'CORRUPT_FILE' })
+  })
+})
+
+describe('fuzz finding 2: a header that names an unknown file format', () => {
+  it('is treated as a damaged inventory: kept aside, a fresh one works', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dojang-fuzz-reg-'))
+    dirs.push(dir)
+    openInventory(dir).close()
+    const file = path.join(dir, 'inventory.db')
+    const bytes = fs.readFileSync(file)
+    bytes.writeUInt32BE(9, 44) // schema format number: SQLite knows 1 to 4
+    fs.writeFileSync(file, bytes)
+    const inv = openInventory(dir)
+    try {
+      expect(inv.notices.map((n) => n.code)).toContain('RECREATED_CORRUPT')
+      expect(inv.listCertificates()).toEqual([])
+    } finally {
+      inv.close()
+    }
   })
 })

@@ -50,7 +50,9 @@ function isLocked(e: unknown): boolean {
 function isCorrupt(e: unknown): boolean {
   if (e instanceof NotAnInventory) return true
   const code = sqliteCode(e)
-  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_IOERR_SHORT_READ'
+  // A damaged header can also read as a file format no SQLite knows (found by the fuzzer).
+  const unknownFormat = code === 'SQLITE_ERROR' && /unsupported file format/i.test(e instanceof Error ? e.message : '')
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_IOERR_SHORT_READ' || unknownFormat
 }
 
 function toDojangError(e: unknown, file: string): DojangError {
