@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
 import {
-  decryptPrivateKeyAsync, encryptPrivateKeyAsync, importPfxAsync, KeyCryptoWorker, keyCryptoMode, stopKeyCryptoWorker,
+  decryptPrivateKeyAsync, encryptPrivateKeyAsync, importPfxAsync, KeyCryptoWorker, keyCryptoMode, stopKeyCryptoWorker, workerSource,
 } from '../../main/core/npki/keyCrypto'
 import { decryptPrivateKey } from '../../main/core/npki/privateKey'
 import { exportFolderToPfxAsync, importPfxToRootAsync } from '../../main/core/ops/pfx'
@@ -143,5 +143,18 @@ describe('when the worker cannot start', () => {
     } finally {
       await w.stop()
     }
+  })
+})
+
+describe('finding the worker script', () => {
+  const outMain = join(__dirname, '..', '..', 'out', 'main')
+  it('from the bundle: next to out/main/index.js and cli.js, or one folder up from out/main/chunks', () => {
+    expect(workerSource(join(outMain, 'cli.js'), outMain)).toEqual({ file: join(outMain, 'keyCryptoWorker.js'), eval: false })
+    expect(workerSource(join(outMain, 'chunks', 'services-x.js'), join(outMain, 'chunks'))).toEqual({ file: join(outMain, 'keyCryptoWorker.js'), eval: false })
+    expect(workerSource('/nowhere/x.js', '/nowhere')).toBeUndefined()
+  })
+  it('from the TypeScript sources: keyCryptoWorker.ts through the tsx hook', () => {
+    const src = workerSource()
+    expect(src).toMatchObject({ eval: true, entry: expect.stringMatching(/keyCryptoWorker\.ts$/) })
   })
 })

@@ -23,10 +23,10 @@ type Pending = { job: KeyCryptoJob; args: unknown[]; resolve: (v: unknown) => vo
 
 export type WorkerSource = { file: string; eval: false } | { code: string; eval: true; entry: string }
 
-function workerSource(): WorkerSource | undefined {
-  const here = __filename
+/** Where the worker script is, seen from this module's own file (`here`, in `dir`). Exported for tests. */
+export function workerSource(here: string = __filename, dir: string = __dirname): WorkerSource | undefined {
   if (here.endsWith('.ts')) {
-    const entry = path.join(__dirname, 'keyCryptoWorker.ts')
+    const entry = path.join(dir, 'keyCryptoWorker.ts')
     let tsx: string
     try {
       tsx = createRequire(here).resolve('tsx/cjs/api')
@@ -36,8 +36,8 @@ function workerSource(): WorkerSource | undefined {
     const code = `require(${JSON.stringify(tsx)}).register(); require(require('node:worker_threads').workerData.entry)`
     return { code, eval: true, entry }
   }
-  for (const dir of [__dirname, path.dirname(__dirname)]) {
-    const file = path.join(dir, 'keyCryptoWorker.js')
+  for (const d of [dir, path.dirname(dir)]) {
+    const file = path.join(d, 'keyCryptoWorker.js')
     if (existsSync(file)) return { file, eval: false }
   }
   return undefined
@@ -59,7 +59,7 @@ export class KeyCryptoWorker {
   /** Jobs run inline when no worker script exists (reported once through `mode`). */
   mode: 'worker' | 'inline' | 'unknown' = 'unknown'
 
-  constructor(private readonly source: () => WorkerSource | undefined = workerSource) {}
+  constructor(private readonly source: () => WorkerSource | undefined = () => workerSource()) {}
 
   private start(): Worker | undefined {
     if (this.worker) return this.worker
