@@ -6,12 +6,15 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // The CLI is bundled beside the app's main process so both share main/core. The token worker is a separate
-        // entry (out/main/tokenWorker.js): vendor PKCS#11 modules are loaded only in that process (workerPath.ts).
+        // The CLI is bundled beside the app's main process so both share main/core. Two workers are entries of their
+        // own: the token worker (out/main/tokenWorker.js), so vendor PKCS#11 modules load only in that process
+        // (workerPath.ts), and the key-derivation worker (out/main/keyCryptoWorker.js), which worker_threads needs
+        // as a file (main/core/npki/keyCrypto.ts looks for it next to the bundle).
         input: {
           index: resolve(__dirname, 'main/index.ts'),
           cli: resolve(__dirname, 'main/cli.ts'),
           tokenWorker: resolve(__dirname, 'main/core/stores/token/tokenWorker.ts'),
+          keyCryptoWorker: resolve(__dirname, 'main/core/npki/keyCryptoWorker.ts'),
         },
       },
     },

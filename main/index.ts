@@ -3,7 +3,7 @@
  * logic lives in Electron-free modules; this file only wires them (and is tested with a mocked `electron`).
  */
 import { join } from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell, type WebContents } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, session, shell, type WebContents } from 'electron'
 import type { DojangEvent } from '../common/contract'
 import { certificateId } from '../common/certificateId'
 import { dueReminders, loadSentReminders, reminderKey, saveSentReminders } from './core/app/calendar'
@@ -14,15 +14,20 @@ import { createHandlers } from './handlers'
 import { createElectronPorts } from './ports'
 import { openCore } from './core/app/core'
 import { defaultDataDir } from './core/fsx'
-import { trustedPage, webPreferences, withSecurityHeaders } from './security'
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, isAllowedExternalUrl, serveAppRequest, trustedPage, webPreferences, withSecurityHeaders } from './security'
 
-const rendererIndex = join(__dirname, '../renderer/index.html')
-const isTrusted = trustedPage(rendererIndex, process.env.ELECTRON_RENDERER_URL)
+const rendererDir = join(__dirname, '../renderer')
+// The dev server's address comes from the environment: honoured only while developing, never in a packaged app.
+const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+const isTrusted = trustedPage(devServerUrl)
+
+// Before ready: app:// behaves like https (own origin, secure context), so the page needs no file:// privileges.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }])
 
 function hardenWebContents(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
-    // Links to the web (a bank's 인증센터) open in the browser, never inside Dojang.
-    if (/^https:\/\//.test(url)) void shell.openExternal(url)
+    // Links to the certificate authorities' pages open in the browser, never inside Dojang; anything else is dropped.
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   contents.on('will-navigate', (event, url) => {
@@ -32,6 +37,8 @@ function hardenWebContents(contents: WebContents): void {
     if (!isTrusted(url)) event.preventDefault()
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
+  // Belt and braces beside webPreferences.devTools: a packaged app closes DevTools if anything opens them.
+  if (app.isPackaged) contents.on('devtools-opened', () => contents.closeDevTools())
 }
 
 export function createMainWindow(): BrowserWindow {
@@ -42,11 +49,10 @@ export function createMainWindow(): BrowserWindow {
     minHeight: 560,
     title: '도장 Dojang',
     show: false,
-    webPreferences: webPreferences(join(__dirname, '../preload/index.js')),
+    webPreferences: webPreferences(join(__dirname, '../preload/index.js'), { devTools: !app.isPackaged }),
   })
   win.once('ready-to-show', () => win.show())
-  if (process.env.ELECTRON_RENDERER_URL && !app.isPackaged) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else void win.loadFile(rendererIndex)
+  void win.loadURL(devServerUrl && isTrusted(devServerUrl) ? devServerUrl : APP_INDEX_URL)
   return win
 }
 
@@ -72,6 +78,8 @@ if (!app.requestSingleInstanceLock()) {
       app.quit()
       return
     }
+    // Only files of the renderer folder, with the CSP header; traversal and other hosts get 403.
+    protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request.url))
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
     session.defaultSession.setPermissionCheckHandler(() => false)
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

@@ -12,6 +12,7 @@ import type { CertificateWithCopies } from '../core/inventory'
 import type { Finding } from '../core/scan'
 import { EXIT } from './exitCodes'
 import type { CliIo } from './io'
+import { csvCell, terminalSafe as t } from './textSafe'
 
 export interface CommandContext {
   command: string
@@ -98,13 +99,6 @@ async function seenIn(ctx: CommandContext, core: Core, outcome: ScanOutcome): Pr
 
 const CSV_COLUMNS = ['name', 'issuer', 'serial', 'notAfter', 'daysLeft', 'state', 'purpose', 'medium', 'location', 'signPri', 'kmPair', 'keyScheme', 'findings'] as const
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v)
-  // Quote always; neutralise spreadsheet formulas (a DN value could start with '=').
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
-  return `"${safe.replace(/"/g, '""')}"`
-}
-
 function reportRows(certs: CertificateWithCopies[], findings: Finding[], now: Date) {
   const rows = []
   for (const c of certificateRows(certs, now)) {
@@ -154,10 +148,14 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         } else {
           if (certs.length === 0) err('No certificates found. Certificates usually live in an NPKI folder: ~/NPKI (Linux), ~/Library/Preferences/NPKI (macOS), %USERPROFILE%\\AppData\\LocalLow\\NPKI (Windows), or NPKI at the top of a USB drive.')
           for (const c of certs) {
-            out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${c.name}  ${c.purpose ?? ''}  ${c.ca ?? c.issuer}`)
-            for (const copy of c.copies) out(`        ${copy.medium.padEnd(9)} ${copy.location}`)
+            out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${t(c.name)}  ${t(c.purpose ?? '')}  ${t(c.ca ?? c.issuer)}`)
+            for (const copy of c.copies) out(`        ${copy.medium.padEnd(9)} ${t(copy.location)}`)
           }
-          if (command === 'scan') for (const f of outcome.findings) err(`[${f.severity}] ${f.message}`)
+          if (command === 'scan') {
+            // Every finding and problem with where it is: a count alone sends the helpdesk back to --json.
+            for (const f of outcome.findings) err(`[${f.severity}] ${t(f.message)}${f.locations.length ? `: ${f.locations.map(t).join('  ')}` : ''}`)
+            for (const p of outcome.result.problems) err(`[problem] ${t(p.path)}: ${t(p.message)}`)
+          }
         }
         return EXIT.OK
       }
@@ -178,7 +176,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         const outcome = await runScan(ctx, core)
         const certs = certificateRows(await seenIn(ctx, core, outcome), now).filter((c) => c.daysLeft <= days && (c.daysLeft >= 0 || values['include-expired'] === true))
         if (json) out(JSON.stringify(certs, null, 2))
-        else for (const c of certs) out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${c.name}  ${c.copies.map((x) => x.location).join('  ')}`)
+        else for (const c of certs) out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${t(c.name)}  ${c.copies.map((x) => t(x.location)).join('  ')}`)
         return certs.length > 0 ? EXIT.FAILURE : EXIT.OK
       }
 
@@ -193,9 +191,9 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
           move: command === 'move',
           overwrite: values.overwrite === true,
         })
-        if (r.note) err(r.note)
+        if (r.note) err(t(r.note))
         if (json) out(JSON.stringify(r.ref, null, 2))
-        else out(`${command === 'move' ? 'Moved' : 'Copied'} to ${r.ref.location}${command === 'move' ? ' (the source is in Dojang\'s trash: `dojang trash`)' : ''}`)
+        else out(`${command === 'move' ? 'Moved' : 'Copied'} to ${t(r.ref.location)}${command === 'move' ? ' (the source is in Dojang\'s trash: `dojang trash`)' : ''}`)
         return EXIT.OK
       }
 
@@ -221,7 +219,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         const rows = entries.map((e) => ({ id: e.id, subject: e.subject, issuer: e.issuer, serial: e.serial, notAfter: e.notAfter, medium: e.medium, location: e.location, deletedAt: e.deletedAt, intact: e.intact }))
         if (json) out(JSON.stringify(rows, null, 2))
         else if (rows.length === 0) err("Dojang's trash is empty.")
-        else for (const r of rows) out(`${r.id}  ${r.deletedAt.slice(0, 19)}  ${r.subject ?? '(unreadable certificate)'}  ${r.location}`)
+        else for (const r of rows) out(`${r.id}  ${r.deletedAt.slice(0, 19)}  ${t(r.subject ?? '(unreadable certificate)')}  ${t(r.location)}`)
         return EXIT.OK
       }
 
@@ -229,7 +227,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'restore takes one trash ID (see `dojang trash`)')
         const ref = await commands.restoreFromTrash(core, { id: positionals[0]!, overwrite: values.overwrite === true })
         if (json) out(JSON.stringify(ref, null, 2))
-        else out(`Restored to ${ref.location}`)
+        else out(`Restored to ${t(ref.location)}`)
         return EXIT.OK
       }
 
@@ -239,7 +237,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
           const rows = (await commands.listBackups(core)).map((b) => ({ id: b.backupId, createdAt: b.createdAt, reason: b.reason, files: b.files.map((f) => f.path), intact: b.intact }))
           if (json) out(JSON.stringify(rows, null, 2))
           else if (rows.length === 0) err('No backups.')
-          else for (const r of rows) out(`${r.id}  ${r.createdAt.slice(0, 19)}  ${r.reason}  ${r.files.join('  ')}`)
+          else for (const r of rows) out(`${r.id}  ${r.createdAt.slice(0, 19)}  ${t(r.reason)}  ${r.files.map(t).join('  ')}`)
           return EXIT.OK
         }
         if (sub === 'empty') {

@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { channelOf, METHOD_NAMES } from '../../common/methods'
-import { CONTENT_SECURITY_POLICY } from '../../main/security'
+import { APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../main/security'
 import { makeElectronMock, recorded } from './electronMock'
 
 const userData = mkdtempSync(join(tmpdir(), 'dojang-electron-'))
@@ -12,7 +11,7 @@ const mock = makeElectronMock(userData)
 vi.mock('electron', () => mock)
 
 const rendererIndex = resolve(__dirname, '../../main/../renderer/index.html')
-const ownPage = pathToFileURL(rendererIndex).href
+const ownPage = APP_INDEX_URL
 
 beforeAll(async () => {
   process.env.DOJANG_DATA_DIR = join(userData, 'data')
@@ -37,16 +36,40 @@ describe('the main window', () => {
     expect(String(prefs.preload)).toMatch(/preload[\\/]index\.js$/)
   })
 
-  it('loads the local page, not remote content', () => {
-    expect(recorded.windows[0]!.loaded).toHaveLength(1)
-    expect(recorded.windows[0]!.loaded[0]).toMatch(/^file:.*renderer[\\/]index\.html$/)
+  it('loads the local page from app://dojang, not file:// or remote content', () => {
+    expect(recorded.windows[0]!.loaded).toEqual(['app://dojang/index.html'])
   })
 
-  it('denies new windows and opens https links in the browser instead', () => {
+  it('has no DevTools in the packaged app', () => {
+    const prefs = recorded.windows[0]!.options.webPreferences as Record<string, unknown>
+    expect(prefs.devTools).toBe(false)
+    const wc = recorded.windows[0]!.webContents
+    wc.emit('devtools-opened')
+    expect(wc.devToolsClosed).toBe(1)
+  })
+
+  it('serves the renderer folder through a privileged app:// scheme with the CSP header, and nothing outside it', async () => {
+    expect(recorded.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }])
+    const handler = recorded.protocolHandlers.get('app')!
+    const index = await handler({ url: 'app://dojang/index.html' })
+    expect(index.status).toBe(200)
+    expect(index.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+    expect(await index.text()).toContain('<div id="root">')
+    expect(rendererIndex).toMatch(/renderer[\\/]index\.html$/)
+    // URL parsing already folds a plain ../ into the folder (then 404); encoded forms and other hosts are refused.
+    for (const url of ['app://dojang/../package.json', 'app://dojang/%2e%2e/package.json']) expect((await handler({ url })).status, url).toBe(404)
+    for (const url of ['app://dojang/..%2f..%2fpackage.json', 'app://evil/index.html', 'app://dojang/a%5c..%5c..%5cpackage.json', 'app://dojang/%00.html']) {
+      expect((await handler({ url })).status, url).toBe(403)
+    }
+  })
+
+  it('denies new windows and opens only allowlisted https pages in the browser', () => {
     const wc = recorded.windows[0]!.webContents
     expect(wc.windowOpenHandler!({ url: 'https://www.yessign.or.kr/' })).toEqual({ action: 'deny' })
     expect(recorded.opened).toEqual(['https://www.yessign.or.kr/'])
-    expect(wc.windowOpenHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
+    for (const url of ['file:///etc/passwd', 'https://evil.example/', 'http://www.yessign.or.kr/', 'https://yessign.or.kr.evil.example/', 'https://user@www.yessign.or.kr/', 'smb://server/share']) {
+      expect(wc.windowOpenHandler!({ url })).toEqual({ action: 'deny' })
+    }
     expect(recorded.opened).toHaveLength(1)
   })
 
@@ -59,6 +82,8 @@ describe('the main window', () => {
     }
     expect(nav('https://evil.example/')).toBe(true)
     expect(nav('file:///tmp/other.html')).toBe(true)
+    expect(nav(`file://${rendererIndex}`)).toBe(true)
+    expect(nav('app://dojang/../../etc/passwd')).toBe(true)
     expect(nav(ownPage)).toBe(false)
     let webviewBlocked = false
     wc.emit('will-attach-webview', { preventDefault: () => (webviewBlocked = true) })

@@ -17,6 +17,8 @@ export interface Recorded {
   invoked: { channel: string; args: unknown[] }[]
   rendererListeners: Map<string, ((...args: unknown[]) => void)[]>
   opened: string[]
+  privilegedSchemes: { scheme: string; privileges: Record<string, unknown> }[]
+  protocolHandlers: Map<string, (request: { url: string }) => Promise<Response> | Response>
 }
 
 export const recorded: Recorded = {
@@ -29,6 +31,8 @@ export const recorded: Recorded = {
   invoked: [],
   rendererListeners: new Map(),
   opened: [],
+  privilegedSchemes: [],
+  protocolHandlers: new Map(),
 }
 
 export class FakeWebContents extends EventEmitter {
@@ -36,7 +40,11 @@ export class FakeWebContents extends EventEmitter {
   setWindowOpenHandler(h: (details: { url: string }) => { action: string }) {
     this.windowOpenHandler = h
   }
+  devToolsClosed = 0
   send() {}
+  closeDevTools() {
+    this.devToolsClosed++
+  }
   isDestroyed() {
     return false
   }
@@ -85,6 +93,10 @@ export function makeElectronMock(userData: string) {
       whenReady: () => ready,
       getPath: () => userData,
       isPackaged: true,
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: Recorded['privilegedSchemes']) => recorded.privilegedSchemes.push(...schemes),
+      handle: (scheme: string, h: (request: { url: string }) => Promise<Response> | Response) => recorded.protocolHandlers.set(scheme, h),
     },
     BrowserWindow: FakeBrowserWindow,
     ipcMain: {

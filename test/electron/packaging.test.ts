@@ -34,3 +34,18 @@ describe('packaging configuration', () => {
     expect(pkg.scripts.dist).toContain('electron-builder')
   })
 })
+
+describe('packaging: the file protocol has no extra privileges (issue 11 defect 6)', () => {
+  it('turns the grantFileProtocolExtraPrivileges fuse off (the page is served from app://)', () => {
+    expect(config.electronFuses.grantFileProtocolExtraPrivileges).toBe(false)
+  })
+
+  it('the page CSP names font-src, connect-src, base-uri and form-action; the header adds frame-ancestors', async () => {
+    const html = readFileSync(join(root, 'renderer', 'index.html'), 'utf8')
+    const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!
+    for (const d of ["default-src 'self'", "font-src 'self'", "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "object-src 'none'"]) expect(meta).toContain(d)
+    const { CONTENT_SECURITY_POLICY } = await import('../../main/security')
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'")
+    expect(CONTENT_SECURITY_POLICY).toContain("font-src 'self'")
+  })
+})

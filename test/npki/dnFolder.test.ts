@@ -16,14 +16,15 @@ function withIssuer(o: string, cn = ''): CertificateInfo {
   return { ...sign, issuerOrganization: o, issuerCommonName: cn }
 }
 
-function expectInvalid(fn: () => unknown): void {
+function expectRefused(fn: () => unknown, code: 'CORRUPT_FILE' | 'IO_ERROR' = 'CORRUPT_FILE'): void {
   let caught: unknown
   try {
     fn()
   } catch (e) {
     caught = e
   }
-  expect(isDojangError(caught, 'INVALID_INPUT'), String(caught)).toBe(true)
+  // Never INVALID_INPUT: that is the CLI's usage exit code, and the certificate is not a usage mistake.
+  expect(isDojangError(caught, code), String(caught)).toBe(true)
 }
 
 describe('dnFolderName', () => {
@@ -76,8 +77,25 @@ describe('dnFolderName', () => {
     expect(dnFolderName(withSubject([{ type: 'CN', value: `${nfd}()001` }]))).toBe('cn=홍길동()001')
   })
 
-  it('rejects an empty subject', () => {
-    expectInvalid(() => dnFolderName(withSubject([])))
+  it('rejects an empty subject with its own message', () => {
+    expectRefused(() => dnFolderName(withSubject([])))
+  })
+
+  it('refuses a DN longer than 255 bytes with a message about the length, not about the drive (defect 8)', () => {
+    const long = withSubject([{ type: 'CN', value: '홍'.repeat(90) }]) // 3 + 270 bytes
+    let caught: unknown
+    try {
+      dnFolderName(long)
+    } catch (e) {
+      caught = e
+    }
+    expect(isDojangError(caught, 'IO_ERROR'), String(caught)).toBe(true)
+    const err = caught as { message: string; details: Record<string, unknown> }
+    expect(err.message).toMatch(/273 bytes long, more than the 255/)
+    expect(err.message).not.toMatch(/connected/)
+    expect(err.details.reason).toBe('name-too-long')
+    // 255 bytes exactly still fits.
+    expect(dnFolderName(withSubject([{ type: 'CN', value: 'a'.repeat(252) }]))).toHaveLength(255)
   })
 })
 
@@ -91,17 +109,26 @@ describe('caFolderName', () => {
     expect(caFolderName(withIssuer('Foo/Bar: CA. '))).toBe('Foo_Bar_ CA')
     expect(caFolderName(withIssuer('한국정보인증'.normalize('NFD')))).toBe('한국정보인증')
     expect(caFolderName(withIssuer('con'))).toBe('con_')
-    expect(caFolderName(withIssuer('LPT1.x'))).toBe('LPT1.x_')
+    expect(caFolderName(withIssuer('LPT1.x'))).toBe('LPT1_.x')
   })
 
   it('falls back to the issuer CN', () => {
     expect(caFolderName(withIssuer('', 'Some CA'))).toBe('Some CA')
   })
 
-  it('rejects names that cannot be folders', () => {
-    expectInvalid(() => caFolderName(withIssuer('.')))
-    expectInvalid(() => caFolderName(withIssuer('..')))
-    expectInvalid(() => caFolderName(withIssuer(' . ')))
-    expectInvalid(() => caFolderName(withIssuer('', '')))
+  it('turns dot names into plain folder names inside the root (defect 8)', () => {
+    expect(caFolderName(withIssuer('.'))).toBe('_')
+    expect(caFolderName(withIssuer('..'))).toBe('__')
+    expect(caFolderName(withIssuer(' . '))).toBe('_')
+    expect(caFolderName(withIssuer('...  ..'))).toBe('_______')
+    expect(caFolderName(withIssuer('.hidden'))).toBe('_hidden')
+    expect(caFolderName(withIssuer('../../etc'))).toBe('_._.._etc')
+    expect(caFolderName(withIssuer('NUL'))).toBe('NUL_')
+    expect(caFolderName(withIssuer('COM1.txt'))).toBe('COM1_.txt')
+    expect(caFolderName(withIssuer('a\u0000b'))).toBe('a_b')
+  })
+
+  it('refuses an issuer with neither O nor CN with its own message', () => {
+    expectRefused(() => caFolderName(withIssuer('', '')))
   })
 })

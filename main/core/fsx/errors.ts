@@ -30,6 +30,12 @@ function classify(errno: string | undefined): Mapping {
       return { code: 'NOT_FOUND', reason: 'it does not exist', advice: 'Check that the drive is connected and that the file or folder was not moved or renamed.' }
     case 'EEXIST':
       return { code: 'CONFLICT', reason: 'something with that name already exists', advice: 'Choose another name or remove the existing item first.' }
+    case 'ENAMETOOLONG':
+      return {
+        code: 'IO_ERROR',
+        reason: 'the name or the path is longer than this drive allows',
+        advice: 'Use a folder with a shorter path (closer to the top of the drive), or keep the certificate in the keychain or a PFX file.',
+      }
     case 'EBUSY':
       return { code: 'IO_ERROR', reason: 'the file is in use by another program', advice: 'Close programs that may use it (banking or security software), then try again.' }
     default:

@@ -16,6 +16,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { DojangError, type ErrorCode } from '../../../common/errors'
+import { makeDataDirPrivate, touchPrivateFile } from '../fsx/privacy'
 import { APPLICATION_ID, SCHEMA_VERSION, runMigrations, userVersion } from './migrations'
 import type { InventoryNotice, OpenOptions } from './types'
 
@@ -49,7 +50,9 @@ function isLocked(e: unknown): boolean {
 function isCorrupt(e: unknown): boolean {
   if (e instanceof NotAnInventory) return true
   const code = sqliteCode(e)
-  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_IOERR_SHORT_READ'
+  // A damaged header can also read as a file format no SQLite knows (found by the fuzzer).
+  const unknownFormat = code === 'SQLITE_ERROR' && /unsupported file format/i.test(e instanceof Error ? e.message : '')
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_IOERR_SHORT_READ' || unknownFormat
 }
 
 function toDojangError(e: unknown, file: string): DojangError {
@@ -75,6 +78,40 @@ function checkUsable(db: Database.Database): void {
   if (appId !== 0 || userVersion(db) !== 0 || objects > 0) throw new NotAnInventory(`application_id ${appId}`)
 }
 
+/** Columns of every table as this Dojang's migrations create them (built once, in memory). */
+let referenceSchema: Map<string, string[]> | undefined
+function tableColumns(db: Database.Database): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
+  for (const { name } of tables) {
+    out.set(name, (db.prepare('SELECT name FROM pragma_table_info(?)').all(name) as { name: string }[]).map((c) => c.name))
+  }
+  return out
+}
+
+/**
+ * After migrations every table and column our queries use must be there: a file whose schema text was damaged (or
+ * edited) can pass quick_check and carry our application_id, and would otherwise fail later with raw SQL errors.
+ * Extra tables and columns are fine (a newer Dojang adds them).
+ */
+function checkSchema(db: Database.Database): void {
+  if (!referenceSchema) {
+    const mem = new Database(':memory:')
+    try {
+      runMigrations(mem)
+      referenceSchema = tableColumns(mem)
+    } finally {
+      mem.close()
+    }
+  }
+  const actual = tableColumns(db)
+  for (const [table, columns] of referenceSchema) {
+    const have = actual.get(table)
+    const missing = have ? columns.filter((c) => !have.includes(c)) : columns
+    if (missing.length > 0) throw new NotAnInventory(`table ${table} lacks ${missing.join(', ')}`)
+  }
+}
+
 function configure(db: Database.Database): void {
   db.pragma('foreign_keys = ON')
 }
@@ -92,13 +129,17 @@ function openReadonlyFile(file: string, timeout: number): { db: Database.Databas
     configure(db)
     checkUsable(db)
     const v = userVersion(db)
-    if (v >= SCHEMA_VERSION) return { db, newer: v > SCHEMA_VERSION, inMemory: false }
+    if (v >= SCHEMA_VERSION) {
+      checkSchema(db)
+      return { db, newer: v > SCHEMA_VERSION, inMemory: false }
+    }
     // An older file we may not migrate in place: migrate a private in-memory copy instead.
     const image = db.serialize()
     db.close()
     db = new Database(image)
     configure(db)
     runMigrations(db)
+    checkSchema(db)
     return { db, newer: false, inMemory: true }
   } catch (e) {
     db.close()
@@ -121,7 +162,10 @@ function probeExisting(file: string, timeout: number): Database.Database | null 
   try {
     configure(db)
     checkUsable(db)
-    if (userVersion(db) > SCHEMA_VERSION) return db
+    if (userVersion(db) > SCHEMA_VERSION) {
+      checkSchema(db)
+      return db
+    }
     db.close()
     return null
   } catch (e) {
@@ -150,6 +194,7 @@ function openWritableFile(file: string, timeout: number): { db: Database.Databas
       return { ...openReadonlyFile(file, timeout), newer: true }
     }
     runMigrations(db)
+    checkSchema(db)
     return { db, newer: false }
   } catch (e) {
     if (db.open) db.close()
@@ -204,13 +249,26 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): OpenedDat
   }
 
   try {
-    fs.mkdirSync(dataDir, { recursive: true })
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   } catch (e) {
     throw toDojangError(e, file)
   }
+  // Every start: the data folder and all it holds are the user's only (0700/0600), also when older bits were wider.
+  makeDataDirPrivate(dataDir)
 
   const attempt = (): OpenedDatabase => {
+    touchPrivateFile(file)
     const { db, newer } = openWritableFile(file, timeout)
+    // SQLite copies the database file's mode to -wal and -shm; narrow any that an older run left wider.
+    if (process.platform !== 'win32') {
+      for (const suffix of SIDECARS) {
+        try {
+          if ((fs.statSync(file + suffix).mode & 0o777) !== 0o600) fs.chmodSync(file + suffix, 0o600)
+        } catch {
+          // Absent (no -journal in WAL mode), or not ours to change: the sweep at the next start tries again.
+        }
+      }
+    }
     if (newer) notices.push(newerNotice())
     return { db, path: file, inMemory: false, readonly: newer, newerSchema: newer, notices }
   }

@@ -11,16 +11,31 @@ import type { CertificateInfo } from './certificate'
 /** `\ / : * ? " < > |`, C0 controls, DEL and C1 controls. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be replaced
 const ILLEGAL = /[\\/:*?"<>|\u0000-\u001f\u007f-\u009f]/g
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³]|conin\$|conout\$)(\..*)?$/i
+/** What ext4, NTFS (in UTF-16 units, never more than UTF-8 bytes), APFS and FAT32 long names all accept. */
+export const MAX_FOLDER_NAME_BYTES = 255
 
-/** Replaces illegal characters, strips trailing dots and spaces (Windows drops them), NFC, rejects `.`/`..`. */
+/**
+ * Replaces illegal characters, strips trailing dots and spaces (Windows drops them), NFC. A name made only of dots
+ * and spaces (`.`, `..`, ` . `) becomes underscores and a leading dot becomes `_`: the result is always one plain
+ * path component inside its parent, never the parent itself, a hidden folder or a Windows device.
+ */
 function sanitize(name: string, what: string): string {
-  const out = name.normalize('NFC').replace(ILLEGAL, '_').replace(/[. ]+$/, '')
-  if (out === '' || out === '.' || out === '..') {
-    throw new DojangError('INVALID_INPUT', `The certificate's ${what} does not give a usable folder name`, { what })
+  const nfc = name.normalize('NFC').replace(ILLEGAL, '_')
+  let out = nfc.replace(/[. ]+$/, '')
+  if (out === '') out = nfc.replace(/[. ]/g, '_')
+  out = out.replace(/^\./, '_')
+  if (out === '') throw new DojangError('CORRUPT_FILE', `The certificate's ${what} is empty, so it has no folder name in an NPKI folder`, { what })
+  const bytes = new TextEncoder().encode(out).length
+  if (bytes > MAX_FOLDER_NAME_BYTES) {
+    throw new DojangError(
+      'IO_ERROR',
+      `The certificate's ${what} is ${bytes} bytes long, more than the ${MAX_FOLDER_NAME_BYTES} a folder name may have, so it cannot be written as an NPKI folder. Keep it in Dojang's keychain or as a PFX file instead.`,
+      { what, reason: 'name-too-long', bytes, limit: MAX_FOLDER_NAME_BYTES },
+    )
   }
-  // A device name cannot be a folder on Windows.
-  return WINDOWS_RESERVED.test(out) ? `${out}_` : out
+  // A device name cannot be a folder on Windows, with or without an extension (NUL.txt is NUL): mark the device part.
+  return WINDOWS_RESERVED.test(out) ? out.replace(/^[^.]+/, (device) => `${device}_`) : out
 }
 
 /**
@@ -29,7 +44,7 @@ function sanitize(name: string, what: string): string {
  */
 export function dnFolderName(cert: CertificateInfo): string {
   if (cert.subjectRdns.length === 0) {
-    throw new DojangError('INVALID_INPUT', 'The certificate has an empty subject', { what: 'subject' })
+    throw new DojangError('CORRUPT_FILE', 'The certificate has an empty subject, so it has no folder name in an NPKI folder', { what: 'subject' })
   }
   const raw = [...cert.subjectRdns]
     .reverse()
@@ -41,6 +56,6 @@ export function dnFolderName(cert: CertificateInfo): string {
 /** The CA folder is the issuer's O value (`yessign`, `KICA`, …); the issuer CN is a fallback for odd issuers. */
 export function caFolderName(cert: CertificateInfo): string {
   const o = cert.issuerOrganization.trim() || cert.issuerCommonName.trim()
-  if (!o) throw new DojangError('INVALID_INPUT', 'The certificate issuer has no organization (O) name', { what: 'issuer' })
+  if (!o) throw new DojangError('CORRUPT_FILE', 'The certificate issuer has no organization (O) or common name (CN), so it has no folder name in an NPKI folder', { what: 'issuer' })
   return sanitize(o, 'issuer organization')
 }

@@ -15,6 +15,7 @@ import { DojangError, isDojangError } from '../../../common/errors'
 import { bytesEqual, children, DerError, expectTag, fromHex, readSingle, TAG, toHex } from '../asn1/der'
 import { PaddingError } from '../crypto/cbc'
 import { pkcs12Password, pkcs12PasswordCandidates } from '../crypto/pkcs12kdf'
+import { KdfWorkBudget } from '../crypto/workBudget'
 import { parseCertificate, type CertificateInfo } from './certificate'
 import { isConsistentRsaKey, parsePrivateKeyInfo, type PrivateKeyInfo } from './pkcs8'
 import { OID } from './pfx/oids'
@@ -248,7 +249,8 @@ class Walker {
     try {
       fn()
     } catch (e) {
-      if (!this.lenient) throw e
+      // The work limit ends the walk even when the MAC failed: going on would only spend what the limit saves.
+      if (!this.lenient || (isDojangError(e) && e.details.reason === 'kdf-work-limit')) throw e
       this.tally.damaged++
     }
   }
@@ -325,10 +327,12 @@ export function importPfx(bytes: Uint8Array, password: string): PfxContents {
 
 function readPfx(bytes: Uint8Array, password: string): PfxContents {
   const outer = parsePfxOuter(bytes)
-  const pw: PfxPassword = { text: password, bmp: pkcs12PasswordCandidates(password), verified: false }
+  // One budget for the whole file: the MAC and every encrypted bag draw on it (a file cannot multiply its cost).
+  const budget = new KdfWorkBudget(PFX_LABEL)
+  const pw: PfxPassword = { text: password, bmp: pkcs12PasswordCandidates(password), verified: false, budget }
   let mac: 'ok' | 'failed' | 'absent' = 'absent'
   if (outer.mac) {
-    const good = verifyMac({ ...outer, mac: outer.mac }, pw.bmp)
+    const good = verifyMac({ ...outer, mac: outer.mac }, pw.bmp, budget)
     mac = good ? 'ok' : 'failed'
     if (good) {
       pw.bmp = [good, ...pw.bmp.filter((b) => b !== good)]

@@ -12,6 +12,7 @@ import {
 } from '../asn1/der'
 import { cbcDecryptNoUnpad, cbcEncrypt, keyLengthOf, strictUnpad, PaddingError, type CbcAlgorithm } from '../crypto/cbc'
 import { npkiSeedKeyIv, pbkdf1Sha1, pbkdf2 } from '../crypto/kdf'
+import { hashBytes, KdfWorkBudget, SHA1_BYTES } from '../crypto/workBudget'
 import { isConsistentRsaKey, parsePrivateKeyInfo, type PrivateKeyInfo } from './pkcs8'
 
 export const OID_NPKI_SEED_PBKDF1 = '1.2.410.200004.1.15'
@@ -193,7 +194,14 @@ export function passwordEncodings(password: string): { encoding: 'utf-8' | 'cp94
   return out
 }
 
-function deriveKeyIv(scheme: KeyScheme, password: Uint8Array): { alg: CbcAlgorithm; key: Uint8Array; iv: Uint8Array } {
+/** Charges the derivation `scheme` needs (one PBKDF1 or PBKDF2 run) to the file's work budget. */
+export function chargeScheme(budget: KdfWorkBudget, scheme: KeyScheme): void {
+  if (scheme.kind === 'pbes2') budget.charge(scheme.iterations, scheme.keyLength ?? keyLengthOf(scheme.cipher), hashBytes(scheme.prf))
+  else budget.charge(scheme.iterations, SHA1_BYTES, SHA1_BYTES)
+}
+
+function deriveKeyIv(scheme: KeyScheme, password: Uint8Array, budget?: KdfWorkBudget): { alg: CbcAlgorithm; key: Uint8Array; iv: Uint8Array } {
+  if (budget) chargeScheme(budget, scheme)
   switch (scheme.kind) {
     case 'npki-pbkdf1-seed': {
       const { key, iv } = npkiSeedKeyIv(password, scheme.salt, scheme.iterations)
@@ -232,15 +240,24 @@ function looksLikePrivateKeyInfo(raw: Uint8Array): boolean {
   return raw[header] === 0x02 && raw[header + 1] === 0x01 && (raw[header + 2] === 0x00 || raw[header + 2] === 0x01) && raw[header + 3] === 0x30
 }
 
+export interface DecryptOptions {
+  publicKey?: PublicKeyRef
+  label?: string
+  /** The work budget of the file this key came from (a PFX shares one across its bags); default: one per call. */
+  budget?: KdfWorkBudget
+}
+
 /**
  * Decrypts a key file. With `publicKey` (the certificate's RSA modulus) the key must also belong to it.
- * Errors: WRONG_PASSWORD, CORRUPT_FILE, UNSUPPORTED_ALGORITHM, KEY_MISMATCH — and nothing else.
+ * Errors: WRONG_PASSWORD, CORRUPT_FILE, UNSUPPORTED_ALGORITHM (also: more KDF work than MAX_KDF_WORK_PER_FILE),
+ * KEY_MISMATCH — and nothing else.
  */
-export function decryptPrivateKey(bytes: Uint8Array, password: string, opts: { publicKey?: PublicKeyRef; label?: string } = {}): DecryptedKey {
+export function decryptPrivateKey(bytes: Uint8Array, password: string, opts: DecryptOptions = {}): DecryptedKey {
   const label = opts.label ?? 'key file'
   const file = parseEncryptedKeyFile(bytes, label)
+  const budget = opts.budget ?? new KdfWorkBudget(label)
   for (const candidate of passwordEncodings(password)) {
-    const { alg, key, iv } = deriveKeyIv(file.scheme, candidate.bytes)
+    const { alg, key, iv } = deriveKeyIv(file.scheme, candidate.bytes, budget)
     const raw = cbcDecryptNoUnpad(alg, key, iv, file.ciphertext)
     if (!looksLikePrivateKeyInfo(raw)) continue
     // From here on the password is right: every failure means damage.
@@ -309,7 +326,8 @@ export function encryptPrivateKey(
       encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.OCTET_STRING, salt), encodeSmallInteger(like.iterations)),
     )
   }
-  const { alg, key, iv } = deriveKeyIv(scheme, pw)
+  // The scheme comes from a file that was opened (within its budget) or from Dojang's defaults: check it all the same.
+  const { alg, key, iv } = deriveKeyIv(scheme, pw, new KdfWorkBudget('The new key file'))
   const ciphertext = cbcEncrypt(alg, key, iv, pkcs8)
   return concat(encodeTlv(TAG.SEQUENCE, algId, encodeTlv(TAG.OCTET_STRING, ciphertext)), trailing)
 }

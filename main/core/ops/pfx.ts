@@ -7,13 +7,14 @@ import path from 'node:path'
 import { DojangError, isDojangError } from '../../../common/errors'
 import { bytesEqual } from '../asn1/der'
 import { mapFsError, readFileSafe, writeFileAtomic } from '../fsx'
-import { loadCertBundle, type LoadedCertFolder } from '../npki/certFolder'
+import { loadCertBundle } from '../npki/certFolder'
 import { parseCertificate, type CertificateInfo } from '../npki/certificate'
 import { parsePrivateKeyInfo } from '../npki/pkcs8'
-import { exportPfx, importPfx, type PfxKeyPair, type PfxPair, type PfxProfile } from '../npki/pfx'
-import { decryptPrivateKey, encryptPrivateKey, type PublicKeyRef } from '../npki/privateKey'
+import type { PfxKeyPair, PfxPair, PfxProfile } from '../npki/pfx'
+import type { PublicKeyRef } from '../npki/privateKey'
 import { DiskStore } from '../stores/diskStore'
 import type { BundleFile, CopyRef, Store } from '../stores/types'
+import { INLINE, OFF_THREAD, type KeyWork } from './keyWork'
 import { requireReadableKeys, requireStrongPassword } from './password'
 
 function publicKeyOf(cert: CertificateInfo): PublicKeyRef | undefined {
@@ -58,32 +59,41 @@ async function exists(file: string): Promise<boolean> {
  * Opens the folder's keys with the certificate password and writes them as a PFX protected by `pfxPassword`.
  * Errors: MISSING_FILE, WRONG_PASSWORD, KEY_MISMATCH, CORRUPT_FILE (folder); CONFLICT (out exists); I/O codes.
  */
-export async function exportFolderToPfx(dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
-  return exportCopyToPfx(DiskStore.forFolder(dir), dir, password, pfxPassword, opts)
+export function exportFolderToPfx(dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+  return exportCopyToPfx(DiskStore.forFolder(dir), dir, password, pfxPassword, opts, INLINE)
 }
 
-/** exportFolderToPfx for a copy in any store whose keys can be read (disk, USB, 키체인); the bundle stays in memory. */
-export async function exportCopyToPfx(store: Store, location: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+/** exportFolderToPfx with the key derivations in the key worker thread: the caller's event loop stays free. */
+export function exportFolderToPfxAsync(dir: string, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+  return exportCopyToPfx(DiskStore.forFolder(dir), dir, password, pfxPassword, opts, OFF_THREAD)
+}
+
+/** A copy from any store whose keys can be read (disk, USB, 키체인) as a PFX file; the bundle stays in memory. */
+export async function exportCopyToPfx(
+  store: Store,
+  location: string,
+  password: string,
+  pfxPassword: string,
+  opts: ExportFolderOptions,
+  work: KeyWork = OFF_THREAD,
+): Promise<ExportFolderResult> {
   requireReadableKeys(store)
-  return exportLoadedToPfx(loadCertBundle(await store.read(location), location), password, pfxPassword, opts)
-}
-
-async function exportLoadedToPfx(folder: LoadedCertFolder, password: string, pfxPassword: string, opts: ExportFolderOptions): Promise<ExportFolderResult> {
+  const folder = loadCertBundle(await store.read(location), location)
+  const dir = location
   if (!opts || typeof opts.out !== 'string' || opts.out === '') throw new DojangError('INVALID_INPUT', 'No file name was given for the PFX file')
   const out = path.resolve(opts.out)
-  const dir = folder.files.dir
   const { signPri: signName, kmPri: kmName } = folder.files.names
   if (!folder.signPri || !signName) {
     throw new DojangError('MISSING_FILE', 'The private key (signPri.key) is missing: this copy cannot be exported', { dir })
   }
-  const sign = decryptPrivateKey(folder.signPri, password, { publicKey: publicKeyOf(folder.signCert), label: signName })
+  const sign = await work.decrypt(folder.signPri, password, { publicKey: publicKeyOf(folder.signCert), label: signName })
   let km: PfxKeyPair | undefined
   if (opts.includeKm) {
     if (!folder.kmCert || !folder.kmPri || !kmName) {
       throw new DojangError('MISSING_FILE', 'This certificate has no key-management pair (kmCert.der + kmPri.key) to export', { dir })
     }
     try {
-      const k = decryptPrivateKey(folder.kmPri, opts.kmPassword ?? password, { publicKey: publicKeyOf(folder.kmCert), label: kmName })
+      const k = await work.decrypt(folder.kmPri, opts.kmPassword ?? password, { publicKey: publicKeyOf(folder.kmCert), label: kmName })
       km = { cert: folder.kmCert.der, pkcs8: k.pkcs8 }
     } catch (e) {
       if (isDojangError(e, 'WRONG_PASSWORD') && opts.kmPassword === undefined) {
@@ -93,7 +103,7 @@ async function exportLoadedToPfx(folder: LoadedCertFolder, password: string, pfx
     }
   }
   try {
-    const bytes = exportPfx({ cert: folder.signCert.der, pkcs8: sign.pkcs8, password: pfxPassword, profile: opts.profile, km })
+    const bytes = await work.exportPfx({ cert: folder.signCert.der, pkcs8: sign.pkcs8, password: pfxPassword, profile: opts.profile, ...(km ? { km } : {}) })
     if (!opts.overwrite && (await exists(out))) {
       throw new DojangError('CONFLICT', `${path.basename(out)} already exists; choose another name or allow replacing it`, { path: out })
     }
@@ -141,9 +151,9 @@ function pickPairs(pairs: PfxPair[]): { sign: PfxPair; km?: PfxPair } {
 }
 
 /** Encrypts as an NPKI key file and proves the result opens to the same bytes. */
-function toKeyFile(pkcs8: Uint8Array, password: string, cert: CertificateInfo, name: string): Uint8Array {
-  const data = encryptPrivateKey(pkcs8, password)
-  const again = decryptPrivateKey(data, password, { publicKey: publicKeyOf(cert), label: name })
+async function toKeyFile(work: KeyWork, pkcs8: Uint8Array, password: string, cert: CertificateInfo, name: string): Promise<Uint8Array> {
+  const data = await work.encrypt(pkcs8, password)
+  const again = await work.decrypt(data, password, { publicKey: publicKeyOf(cert), label: name })
   if (!bytesEqual(again.pkcs8, pkcs8)) {
     throw new DojangError('INTERNAL', `Encrypting ${name} did not preserve the key bytes; nothing was written`, { file: name })
   }
@@ -156,11 +166,20 @@ function toKeyFile(pkcs8: Uint8Array, password: string, cert: CertificateInfo, n
  * 1.2.410.200004.1.15, exact PKCS#8 kept). The folder appears all at once (DiskStore stages and renames it);
  * an existing folder of the same holder is a CONFLICT unless `overwrite`, which backs the old files up first.
  */
-export async function importPfxToRoot(pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
+export function importPfxToRoot(pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
+  return importPfxToRootWith(INLINE, pfxBytes, pfxPassword, newPassword, opts)
+}
+
+/** importPfxToRoot with the key derivations in the key worker thread: the caller's event loop stays free. */
+export function importPfxToRootAsync(pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
+  return importPfxToRootWith(OFF_THREAD, pfxBytes, pfxPassword, newPassword, opts)
+}
+
+async function importPfxToRootWith(work: KeyWork, pfxBytes: Uint8Array, pfxPassword: string, newPassword: string, opts: ImportPfxOptions): Promise<ImportPfxResult> {
   if (!opts || typeof opts.root !== 'string' || typeof opts.dataDir !== 'string' || !opts.dataDir) {
     throw new DojangError('INVALID_INPUT', "The NPKI folder and Dojang's data folder must be given")
   }
-  const { location, warnings } = await importPfxToStore(new DiskStore(opts.root), pfxBytes, pfxPassword, newPassword, opts)
+  const { location, warnings } = await importPfxToStore(new DiskStore(opts.root), pfxBytes, pfxPassword, newPassword, opts, work)
   return { dir: location, warnings }
 }
 
@@ -174,28 +193,29 @@ export async function importPfxToStore(
   pfxPassword: string,
   newPassword: string,
   opts: { dataDir: string; overwrite?: boolean; allowWeak?: boolean },
+  work: KeyWork = OFF_THREAD,
 ): Promise<{ location: string; ref: CopyRef; warnings: ImportWarning[] }> {
   if (!store.capabilities.write) throw new DojangError('INVALID_INPUT', 'Certificates cannot be written to this medium.', { medium: store.medium })
   if (typeof newPassword !== 'string' || newPassword === '') throw new DojangError('INVALID_INPUT', 'A password for the imported certificate is needed')
   requireStrongPassword(newPassword, opts.allowWeak)
-  const { pairs } = importPfx(pfxBytes, pfxPassword)
+  const { pairs } = await work.importPfx(pfxBytes, pfxPassword)
   try {
     const { sign, km } = pickPairs(pairs)
     const signCert = parseCertificate(sign.cert)
     const files: BundleFile[] = [
       { name: 'signCert.der', data: sign.cert },
-      { name: 'signPri.key', data: toKeyFile(sign.pkcs8, newPassword, signCert, 'signPri.key') },
+      { name: 'signPri.key', data: await toKeyFile(work, sign.pkcs8, newPassword, signCert, 'signPri.key') },
     ]
     let kmCert: CertificateInfo | undefined
     if (km) {
       kmCert = parseCertificate(km.cert)
-      files.push({ name: 'kmCert.der', data: km.cert }, { name: 'kmPri.key', data: toKeyFile(km.pkcs8, newPassword, kmCert, 'kmPri.key') })
+      files.push({ name: 'kmCert.der', data: km.cert }, { name: 'kmPri.key', data: await toKeyFile(work, km.pkcs8, newPassword, kmCert, 'kmPri.key') })
     }
     const warnings: ImportWarning[] = []
     if (!hasRandomNum(sign.pkcs8)) warnings.push('NO_RANDOM_NUM')
 
     const ref = await store.write({ files }, { dataDir: opts.dataDir, overwrite: opts.overwrite })
-    await verifyWritten(store, ref.location, newPassword, sign, km)
+    await verifyWritten(work, store, ref.location, newPassword, sign, km)
     return { location: ref.location, ref, warnings }
   } finally {
     for (const p of pairs) p.pkcs8.fill(0)
@@ -207,18 +227,18 @@ function hasRandomNum(pkcs8: Uint8Array): boolean {
 }
 
 /** The copy as written must open with the new password to the very same key and certificate bytes. */
-async function verifyWritten(store: Store, location: string, password: string, sign: PfxPair, km: PfxPair | undefined): Promise<void> {
-  const check = (certDer: Uint8Array | undefined, keyFile: Uint8Array | undefined, expected: PfxPair, name: string) => {
+async function verifyWritten(work: KeyWork, store: Store, location: string, password: string, sign: PfxPair, km: PfxPair | undefined): Promise<void> {
+  const check = async (certDer: Uint8Array | undefined, keyFile: Uint8Array | undefined, expected: PfxPair, name: string) => {
     if (!certDer || !keyFile || !bytesEqual(certDer, expected.cert)) throw new Error(`${name} is missing or differs`)
-    const k = decryptPrivateKey(keyFile, password, { label: name })
+    const k = await work.decrypt(keyFile, password, { label: name })
     const same = bytesEqual(k.pkcs8, expected.pkcs8)
     k.pkcs8.fill(0)
     if (!same) throw new Error(`${name} does not hold the imported key`)
   }
   try {
     const copy = loadCertBundle(await store.read(location), location)
-    check(copy.signCert.der, copy.signPri, sign, 'signPri.key')
-    if (km) check(copy.kmCert?.der, copy.kmPri, km, 'kmPri.key')
+    await check(copy.signCert.der, copy.signPri, sign, 'signPri.key')
+    if (km) await check(copy.kmCert?.der, copy.kmPri, km, 'kmPri.key')
   } catch (e) {
     throw new DojangError('IO_ERROR', 'The imported certificate did not read back correctly; do not rely on it', { location }, { cause: e })
   }

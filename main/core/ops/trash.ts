@@ -9,6 +9,11 @@
  * itself backed up by fsx). Deleting an entry renames it to `.<id>.deleting` first, so a crash never shows a
  * half-deleted entry. Files are named by index as well as name because two names that differ only in case would be
  * one file in a data folder on Windows or macOS.
+ *
+ * Emptying the trash deletes an entry together with the backups that hold its key bytes: the backup the store made
+ * when it removed the original (same bytes) and earlier password-change backups of the same folder (the same key
+ * under an older password). "For good" means Dojang keeps no copy; it cannot promise that an SSD or a snapshot
+ * keeps none (see the README).
  */
 import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
@@ -16,7 +21,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { MEDIA } from '../../../common/domain'
 import { DojangError, isDojangError } from '../../../common/errors'
-import { mapFsError, readFileSafe, writeFileAtomic } from '../fsx'
+import { emptyBackups, listBackups, mapFsError, readFileSafe, writeFileAtomic, type BackupInfo } from '../fsx'
 import { parseCertificate } from '../npki/certificate'
 import { bundleDifferences, checkBundle, isPlainFileName, MAX_BUNDLE_FILE_BYTES, sha256Of, signCertOf } from '../stores/bundle'
 import { errnoOf, renameWithRetry, syncDir } from '../stores/dirs'
@@ -271,9 +276,36 @@ export async function restoreFromTrash(dataDir: string, id: string, store: Store
   return ref
 }
 
+const isInside = (dir: string, file: string): boolean => {
+  const rel = path.relative(dir, file)
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
+}
+
 /**
- * Deletes entries for good (all, or those deleted before `olderThan`) and returns how many went. Leftovers of
- * interrupted trash operations are swept as well.
+ * The backups that hold bytes of a trashed certificate's files, so that emptying the trash leaves no copy behind.
+ * A backup qualifies only when every file it saved is such bytes: the very bytes that were trashed (the deletion's
+ * own backup, whatever the medium), or, for a password change of the same folder made before the deletion, the
+ * same key under an older password. Backups that also hold anything else are kept.
+ */
+function backupsHolding(record: TrashRecord, backups: readonly BackupInfo[]): string[] {
+  const trashed = new Set(record.files.map((f) => f.sha256))
+  const deletedAt = Date.parse(record.deletedAt)
+  const folder = path.isAbsolute(record.location) ? record.location : undefined
+  return backups
+    .filter((b) => {
+      const saved = b.files.filter((f) => f.existed && f.oldSha256 !== null)
+      if (saved.length === 0 || b.pending) return false
+      const olderKeyOfThisFolder = (f: (typeof saved)[number]) =>
+        folder !== undefined && b.reason === 'change-password' && Date.parse(b.createdAt) <= deletedAt && isInside(folder, f.path)
+      return saved.every((f) => trashed.has(f.oldSha256!) || olderKeyOfThisFolder(f))
+    })
+    .map((b) => b.backupId)
+}
+
+/**
+ * Deletes entries for good (all, or those deleted before `olderThan`) and returns how many went, together with the
+ * backups that hold their key bytes (see backupsHolding). Leftovers of interrupted trash operations are swept as
+ * well.
  */
 export async function emptyTrash(dataDir: string, opts: { olderThan?: Date } = {}): Promise<number> {
   const root = trashDir(dataDir)
@@ -285,17 +317,20 @@ export async function emptyTrash(dataDir: string, opts: { olderThan?: Date } = {
     throw mapFsError(e, root, 'read the trash')
   }
   let removed = 0
+  const backups = await listBackups(dataDir)
+  const keyBackups = new Set<string>()
   for (const id of names.filter(isTrashId)) {
+    const record = await readRecord(path.join(root, id)).catch(() => undefined)
     if (opts.olderThan) {
-      const when = await readRecord(path.join(root, id)).then(
-        (r) => r.deletedAt,
-        () => timeOfId(id),
-      )
+      const when = record?.deletedAt ?? timeOfId(id)
       if (!(new Date(when).getTime() < opts.olderThan.getTime())) continue
     }
+    if (record) for (const b of backupsHolding(record, backups)) keyBackups.add(b)
     await deleteEntryDir(dataDir, id)
     removed++
   }
+  // After the entries: a failure here leaves backups (still listed, still deletable), never a half-deleted entry.
+  if (keyBackups.size > 0) await emptyBackups(dataDir, { ids: [...keyBackups] })
   for (const name of names) {
     const leftover = /^\.(.+)\.(deleting|partial)$/.exec(name)
     if (!leftover || !isTrashId(leftover[1]!)) continue

@@ -4,7 +4,7 @@
  */
 import { DojangError } from '../../../common/errors'
 import { loadCertBundle } from '../npki/certFolder'
-import { decryptPrivateKey } from '../npki/privateKey'
+import { decryptPrivateKeyAsync } from '../npki/keyCrypto'
 import { verifyVid } from '../npki/vid'
 import type { Store } from '../stores/types'
 import { requireReadableKeys } from './password'
@@ -14,7 +14,7 @@ export async function verifyCopyVid(store: Store, location: string, password: st
   const loaded = loadCertBundle(await store.read(location), location)
   if (!loaded.signPri) throw new DojangError('MISSING_FILE', 'signPri.key is missing: the ID-number check needs the private key', { location })
   const { modulus, exponent } = loaded.signCert.publicKey
-  const key = decryptPrivateKey(loaded.signPri, password, { publicKey: modulus ? { modulus, exponent } : undefined, label: loaded.files.names.signPri })
+  const key = await decryptPrivateKeyAsync(loaded.signPri, password, { publicKey: modulus ? { modulus, exponent } : undefined, label: loaded.files.names.signPri })
   try {
     if (!key.info.randomNum) {
       throw new DojangError('NOT_FOUND', 'This private key has no randomNum, so the ID-number check cannot be made (the key was probably exported by a tool that drops it)', {

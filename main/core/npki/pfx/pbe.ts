@@ -11,8 +11,9 @@ import { children, DerError, encodeOid, encodeSmallInteger, encodeTlv, expectTag
 import { cbcDecryptNoUnpad, cbcEncrypt, keyLengthOf, PaddingError, strictUnpad } from '../../crypto/cbc'
 import { npkiSeedKeyIv, pbkdf2 } from '../../crypto/kdf'
 import { MAX_PKCS12_ITERATIONS, PKCS12_ID_IV, PKCS12_ID_KEY, pkcs12Kdf } from '../../crypto/pkcs12kdf'
+import { KdfWorkBudget, SHA1_BYTES } from '../../crypto/workBudget'
 import { cbc8DecryptNoUnpad, cbc8Encrypt, cbc8KeyLength, CipherUnavailableError, strictUnpad8, type Cbc8Algorithm } from '../../crypto/tripleDes'
-import { parseEncryptedKeyFile, passwordEncodings } from '../privateKey'
+import { chargeScheme, parseEncryptedKeyFile, passwordEncodings } from '../privateKey'
 import { OID } from './oids'
 
 export interface PfxPassword {
@@ -21,6 +22,8 @@ export interface PfxPassword {
   bmp: Uint8Array[]
   /** The MAC accepted the password: valid padding around unexpected content then means damage, not a wrong password. */
   verified: boolean
+  /** The whole file's key-derivation budget, charged by every attempt. */
+  budget: KdfWorkBudget
 }
 
 export type DecryptOutcome<T> =
@@ -73,6 +76,8 @@ function pkcs12Attempts(oid: string, params: Tlv | undefined, ciphertext: Uint8A
   }
   return pw.bmp.map((bmp) => ({
     decrypt() {
+      pw.budget.charge(iterations, cbc8KeyLength(scheme.alg), SHA1_BYTES)
+      pw.budget.charge(iterations, 8, SHA1_BYTES)
       const key = pkcs12Kdf('sha1', bmp, salt, PKCS12_ID_KEY, iterations, cbc8KeyLength(scheme.alg))
       const iv = pkcs12Kdf('sha1', bmp, salt, PKCS12_ID_IV, iterations, 8)
       try {
@@ -102,6 +107,7 @@ function pbes2Attempts(algId: Tlv, ciphertext: Uint8Array, pw: PfxPassword, labe
   if (scheme.kind === 'legacy-seed-fixed-iv') throw unsupported(label, 'the legacy SEED-CBC scheme', '1.2.410.200004.1.4')
   return passwordEncodings(pw.text).map(({ bytes }) => ({
     decrypt() {
+      chargeScheme(pw.budget, scheme)
       if (scheme.kind === 'pbes2') {
         const key = pbkdf2(scheme.prf, bytes, scheme.salt, scheme.iterations, scheme.keyLength ?? keyLengthOf(scheme.cipher))
         try {

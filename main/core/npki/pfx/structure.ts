@@ -14,6 +14,7 @@ import {
   readSmallInteger, TAG, type Tlv,
 } from '../../asn1/der'
 import { MAX_PKCS12_ITERATIONS, PKCS12_ID_MAC, pkcs12HashSize, pkcs12Kdf, type Pkcs12Hash } from '../../crypto/pkcs12kdf'
+import type { KdfWorkBudget } from '../../crypto/workBudget'
 import { berToDer, berToDerExact } from './ber'
 import { OID } from './oids'
 import type { Encrypted } from './pbe'
@@ -141,10 +142,13 @@ export function computeMac(hash: Pkcs12Hash, bmpPassword: Uint8Array, salt: Uint
   }
 }
 
-/** The first password form whose MAC matches, or undefined. */
-export function verifyMac(outer: PfxOuter & { mac: MacData }, candidates: Uint8Array[]): Uint8Array | undefined {
+/** The first password form whose MAC matches, or undefined. Each try is charged to the file's budget first. */
+export function verifyMac(outer: PfxOuter & { mac: MacData }, candidates: Uint8Array[], budget?: KdfWorkBudget): Uint8Array | undefined {
   const { hash, salt, iterations, digest } = outer.mac
-  return candidates.find((bmp) => bytesEqual(computeMac(hash, bmp, salt, iterations, outer.authSafe), digest))
+  return candidates.find((bmp) => {
+    budget?.charge(iterations, pkcs12HashSize(hash), pkcs12HashSize(hash))
+    return bytesEqual(computeMac(hash, bmp, salt, iterations, outer.authSafe), digest)
+  })
 }
 
 // ---- authSafe and SafeContents ----
