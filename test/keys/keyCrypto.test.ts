@@ -13,7 +13,7 @@ import {
   decryptPrivateKeyAsync, encryptPrivateKeyAsync, importPfxAsync, KeyCryptoWorker, keyCryptoMode, stopKeyCryptoWorker, workerSource,
 } from '../../main/core/npki/keyCrypto'
 import { decryptPrivateKey } from '../../main/core/npki/privateKey'
-import { exportFolderToPfxAsync, importPfxToRootAsync } from '../../main/core/ops/pfx'
+import { exportFolderToPfxAsync, importPfxToRootAsync } from '../../main/core/ops/pfxFile'
 import { changePassword as changePasswordAsync, checkPassword as checkPasswordAsync } from '../../main/core/ops/password'
 import { listBackups, snapshotDir } from '../../main/core/fsx'
 import { copyHongFolder, fixture, FIXTURE_PASSWORD, tempDir } from '../support/fixtures'

@@ -3,7 +3,7 @@
  * copy an operation just wrote), so the list shows them without a rescan.
  */
 import type { CertificateRepository, CopyRepository } from '../inventory'
-import { loadCertBundle } from '../npki/certFolder'
+import { loadCertBundle } from '../npki/certBundle'
 import type { Store } from '../stores/types'
 
 export type LoadedCopy = ReturnType<typeof loadCertBundle>

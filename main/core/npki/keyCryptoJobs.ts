@@ -4,7 +4,7 @@
  * strings, objects of them), so they cross to a worker thread by structured clone unchanged.
  */
 import { changeBundlePassword, checkLoadedPassword, type PasswordCheckResult } from './keyPassword'
-import { loadCertBundle } from './certFolder'
+import { loadCertBundle } from './certBundle'
 import { exportPfx, importPfx, type ExportPfxInput, type PfxContents } from './pfx'
 import { decryptPrivateKey, encryptPrivateKey, type DecryptedKey, type KeyScheme, type PublicKeyRef } from './privateKey'
 

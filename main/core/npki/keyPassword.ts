@@ -6,7 +6,7 @@
 import { DojangError, isDojangError } from '../../../common/errors'
 import { checkPasswordRules } from '../../../common/passwordRules'
 import { bytesEqual } from '../asn1/der'
-import { loadCertBundle, type LoadedCertFolder } from './certFolder'
+import { loadCertBundle, type LoadedCertFolder } from './certBundle'
 import type { CertificateInfo } from './certificate'
 import { decryptPrivateKey, describeScheme, encryptPrivateKey, type DecryptedKey, type PublicKeyRef } from './privateKey'
 

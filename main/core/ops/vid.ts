@@ -3,7 +3,7 @@
  * certificate. The ID number is used for this call only and never stored.
  */
 import { DojangError } from '../../../common/errors'
-import { loadCertBundle } from '../npki/certFolder'
+import { loadCertBundle } from '../npki/certBundle'
 import { decryptPrivateKeyAsync } from '../npki/keyCrypto'
 import { verifyVid } from '../npki/vid'
 import type { Store } from '../stores/types'

@@ -3,7 +3,7 @@
  * other tools write `SignCert.der`, `user`, `npki` … Checks on the hot path look at the length first so that the
  * 200,000 unrelated names of a deep scan cost almost nothing.
  */
-import { CERT_FILES, type CertFileRole } from '../npki/certFolder'
+import { CERT_FILES, type CertFileRole } from '../npki/certBundle'
 import type { SkipRules } from './types'
 
 const ROLE_BY_NAME = new Map<string, CertFileRole>((Object.keys(CERT_FILES) as CertFileRole[]).map((r) => [CERT_FILES[r], r]))

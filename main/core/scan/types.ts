@@ -3,7 +3,7 @@
  * progress). Everything in a result is plain JSON-friendly data so that it can cross IPC and land in the inventory.
  */
 import type { ErrorCode } from '../../../common/errors'
-import type { CertFileRole } from '../npki/certFolder'
+import type { CertFileRole } from '../npki/certBundle'
 import type { CertificateSummary } from '../npki/summary'
 import type { Medium } from '../stores/types'
 import type { ScanCache } from './cache'

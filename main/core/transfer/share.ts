@@ -7,7 +7,7 @@
  *   await session.result                                          // { status: 'sent' | 'declined' | … }
  */
 import type { OperationContext } from '../app/operation'
-import { loadCertBundle } from '../npki/certFolder'
+import { loadCertBundle } from '../npki/certBundle'
 import { caFolderName, dnFolderName } from '../npki/dnFolder'
 import { summarizeCertificate } from '../npki/summary'
 import { DiskStore } from '../stores/diskStore'

@@ -8,7 +8,7 @@
 import { inflateRawSync } from 'node:zlib'
 import iconv from 'iconv-lite'
 import { DojangError } from '../../../common/errors'
-import { CERT_FILES } from '../npki/certFolder'
+import { CERT_FILES } from '../npki/certBundle'
 import { crc32, type ZipEntry } from './zip'
 
 export interface ZipLimits {

@@ -1,6 +1,6 @@
 /** What one copy holds (the CLI's `info`): the certificate, the key files and their schemes, the km pair. */
 import { isDojangError } from '../../../../common/errors'
-import { loadCertBundle } from '../../npki/certFolder'
+import { loadCertBundle } from '../../npki/certBundle'
 import { describeScheme, parseEncryptedKeyFile } from '../../npki/privateKey'
 import { summarizeCertificate, type CertificateSummary } from '../../npki/summary'
 import type { Core } from '../core'

@@ -1,7 +1,7 @@
 /** 상세: one certificate, parsed from a present copy, with the latest scan's findings about it. */
 import { DojangError } from '../../../../common/errors'
 import type { CertificateKey, CertificateWithCopies, Finding } from '../../inventory'
-import { loadCertBundle, type LoadedCertFolder } from '../../npki/certFolder'
+import { loadCertBundle, type LoadedCertFolder } from '../../npki/certBundle'
 import type { Core } from '../core'
 
 export interface CertificateDetails {

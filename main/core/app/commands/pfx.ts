@@ -3,7 +3,7 @@
  * randomNum kept); a PFX becomes an NPKI pair on the chosen medium. Bundles stay in memory throughout.
  */
 import { readFileSafe } from '../../fsx'
-import { exportCopyToPfx, importPfxToStore, type ExportFolderResult, type ImportWarning } from '../../ops/pfx'
+import { exportCopyToPfx, importPfxToStore, type ExportFolderResult, type ImportWarning } from '../../ops/pfxFile'
 import type { PfxProfile } from '../../npki/pfx'
 import type { Core } from '../core'
 import { lookupCopy, passwordAttempt } from '../lookup'

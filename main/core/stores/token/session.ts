@@ -8,7 +8,7 @@
  */
 import { DojangError, isDojangError } from '../../../../common/errors'
 import type { CertificateInfo } from '../../npki/certificate'
-import { loadCertBundle } from '../../npki/certFolder'
+import { loadCertBundle } from '../../npki/certBundle'
 import { decryptPrivateKey } from '../../npki/privateKey'
 import type { CertBundle } from '../types'
 import { tokenLocation } from './location'

@@ -11,21 +11,21 @@
  * Every export is parsed back, MAC-checked and decrypted before it is returned.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { DojangError, isDojangError } from '../../../common/errors'
-import { bytesEqual, children, DerError, expectTag, fromHex, readSingle, TAG, toHex } from '../asn1/der'
-import { PaddingError } from '../crypto/cbc'
-import { pkcs12Password, pkcs12PasswordCandidates } from '../crypto/pkcs12kdf'
-import { KdfWorkBudget } from '../crypto/workBudget'
-import { parseCertificate, type CertificateInfo } from './certificate'
-import { isConsistentRsaKey, parsePrivateKeyInfo, type PrivateKeyInfo } from './pkcs8'
-import { OID } from './pfx/oids'
+import { DojangError, isDojangError } from '../../../../common/errors'
+import { bytesEqual, children, DerError, expectTag, fromHex, readSingle, TAG, toHex } from '../../asn1/der'
+import { PaddingError } from '../../crypto/cbc'
+import { pkcs12Password, pkcs12PasswordCandidates } from '../../crypto/pkcs12kdf'
+import { KdfWorkBudget } from '../../crypto/workBudget'
+import { parseCertificate, type CertificateInfo } from '../certificate'
+import { isConsistentRsaKey, parsePrivateKeyInfo, type PrivateKeyInfo } from '../pkcs8'
+import { OID } from './oids'
 import {
   encryptedPrivateKeyInfo, encryptPbes2Aes256, encryptPkcs12TripleDes, pbeDecrypt, type DecryptOutcome, type PfxPassword,
-} from './pfx/pbe'
+} from './pbe'
 import {
   certBagValue, certFromCertBag, dataContentInfo, encryptedDataContentInfo, parseAuthSafe, parsePfxOuter, parseSafeContents,
   PFX_LABEL, pfxWithMac, safeBag, safeContents, splitEncryptedPrivateKeyInfo, verifyMac, type SafeBag,
-} from './pfx/structure'
+} from './structure'
 
 export type PfxProfile = 'bank' | 'modern'
 export type PfxRole = 'sign' | 'km' | 'unknown'
