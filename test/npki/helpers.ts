@@ -1,5 +1,5 @@
 /** Shared fixture paths and OpenSSL helpers for the NPKI certificate tests. */
-import { execFileSync } from 'node:child_process'
+import { openssl as runOpenssl } from '../support/openssl'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,9 +31,7 @@ export function readFixture(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path))
 }
 
-export function openssl(args: string[], input?: Uint8Array): Buffer {
-  return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] })
-}
+export const openssl = (args: string[], input?: Uint8Array): Buffer => runOpenssl(args, { input })
 
 /** `openssl x509 -inform DER -noout <flag>` → the text after `=` on its single output line. */
 export function x509Field(path: string, flag: string): string {

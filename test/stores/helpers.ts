@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CertBundle } from '../../main/core/stores/types'
-import { fixture, HONG_DIR } from '../support/fixtures'
+import { fixture } from '../support/fixtures'
 
 export const REPO = join(__dirname, '..', '..')
 export const HONG_DN = 'cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4IB,o=testsign,c=kr'
@@ -11,11 +11,7 @@ export const HONG_SERIAL = '03e9'
 
 export { codeOf, errorOf } from '../support/errors'
 
-/** The four files of the 홍길동 fixture, as a bundle. */
-export async function hongBundle(): Promise<CertBundle> {
-  const names = (await readdir(HONG_DIR)).sort()
-  return { files: await Promise.all(names.map(async (name) => ({ name, data: new Uint8Array(await readFile(join(HONG_DIR, name))) }))) }
-}
+export { hongBundle } from '../support/fixtures'
 
 /** A one-file bundle with the PyPinkSign (yessign) certificate under a given spelling. */
 export function yessignBundle(certName = 'signCert.der'): CertBundle {

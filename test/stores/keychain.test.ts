@@ -4,7 +4,6 @@
  * child processes, because libsecret binds a process to one bus for good.
  */
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdir, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -23,19 +22,14 @@ import {
   type SecretStore,
 } from '../../main/core/stores/keychainStore'
 import type { CertBundle } from '../../main/core/stores/types'
-import { HONG_DIR, tempDir } from '../support/fixtures'
+import { hongBundle as fixtureBundle, HONG_DIR, tempDir } from '../support/fixtures'
 import { startSecretService, type SecretService } from '../support/secretService'
 
 const ROOT = join(__dirname, '..', '..')
 const STORE_MODULE = join(ROOT, 'main', 'core', 'stores', 'keychainStore.ts')
 const ADDED_AT = new Date('2026-03-01T09:00:00.000Z')
 
-function hongBundle(extra: { name: string; data: Uint8Array }[] = []): CertBundle {
-  const files = readdirSync(HONG_DIR)
-    .sort()
-    .map((name) => ({ name, data: new Uint8Array(readFileSync(join(HONG_DIR, name))) }))
-  return { files: [...files, ...extra] }
-}
+const hongBundle = (extra: { name: string; data: Uint8Array }[] = []): CertBundle => fixtureBundle({ extra })
 
 async function caught(p: Promise<unknown>): Promise<DojangError> {
   try {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,4 +32,15 @@ export async function copyHongFolder(parent: string, name = 'cn=홍길동()00123
   const dest = join(parent, 'NPKI', 'testsign', 'USER', name)
   await cp(HONG_DIR, dest, { recursive: true })
   return dest
+}
+
+/**
+ * The files of the 홍길동 fixture as an in-memory bundle (sorted by name), optionally without the km pair or with
+ * extra files; the one helper every store test uses.
+ */
+export function hongBundle(opts: { withKm?: boolean; extra?: { name: string; data: Uint8Array }[] } = {}): { files: { name: string; data: Uint8Array }[] } {
+  const names = readdirSync(HONG_DIR)
+    .sort()
+    .filter((n) => opts.withKm !== false || !/^km/i.test(n))
+  return { files: [...names.map((name) => ({ name, data: new Uint8Array(readFileSync(join(HONG_DIR, name))) })), ...(opts.extra ?? [])] }
 }

@@ -9,15 +9,12 @@ import type { CertBundle } from '../../../main/core/stores/types'
 import { forkWorker, listTokens, parseTokenLocation, scanTokens, tokenLocation, TokenStore, TokenWorkerClient, type TokenSession } from '../../../main/core/stores/token'
 import { certificateFields } from '../../../main/core/stores/token/hsmuProfile'
 import { codeOf, errorOf } from '../../support/errors'
-import { FIXTURE_PASSWORD, FIXTURES, HONG_DIR, PYPINKSIGN_DIR } from '../../support/fixtures'
+import { FIXTURE_PASSWORD, FIXTURES, HONG_DIR, hongBundle as fixtureBundle, PYPINKSIGN_DIR } from '../../support/fixtures'
 import { createSoftHsm, USER_PIN, type SoftHsm } from '../../support/softhsm'
 
 const DOUBLES = join(__dirname, 'doubles')
 
-function hongBundle(withKm = true): CertBundle {
-  const names = withKm ? ['signCert.der', 'signPri.key', 'kmCert.der', 'kmPri.key'] : ['signCert.der', 'signPri.key']
-  return { files: names.map((name) => ({ name, data: new Uint8Array(readFileSync(join(HONG_DIR, name))) })) }
-}
+const hongBundle = (withKm = true): CertBundle => fixtureBundle({ withKm })
 
 const hongCert = (): Buffer => readFileSync(join(HONG_DIR, 'signCert.der'))
 
