@@ -1,0 +1,365 @@
+/**
+ * The fast certificate reader of the scan path: the facts a scan needs (names, serial, validity, policy, key
+ * usage, VID presence, fingerprint) read straight from the DER with the project's strict reader (core/asn1),
+ * without building pkijs/asn1js objects. About 40 times cheaper than `parseCertificate`, which stays the reader
+ * of the detail view, of operations and of verification.
+ *
+ * It gives the same strings as `parseCertificate` (the name, string and key-usage helpers are shared with
+ * certificate.ts; test/npki/certSummary.test.ts checks agreement on the fixtures and a generated corpus) and it
+ * is stricter: it accepts DER only (definite, minimal lengths). Anything it refuses is a CORRUPT_FILE
+ * DojangError; callers that must not lose an odd-but-readable certificate fall back to `parseCertificate` then.
+ */
+import { createHash } from 'node:crypto'
+import { DojangError, isDojangError } from '../../../common/errors'
+import { DerError, readOid, readTlv, type Tlv } from '../asn1/der'
+import {
+  KEY_USAGE_NAMES, SHORT_NAMES, certificateDer, decodeStringBytes, guessKind, lastValue, nameToString, splitCommonName,
+  type CertificateInfo, type Rdn,
+} from './certificate'
+import { caFromOrganization, classifyPolicies, type CaInfo, type PolicyInfo } from './policies'
+
+/** The scan's view of a certificate: the fields of `CertificateInfo` it needs, under the same names. */
+export interface CertSummary {
+  subject: string
+  issuer: string
+  commonName: string
+  displayName: string
+  displayDetail?: string
+  issuerCommonName: string
+  issuerOrganization: string
+  ca: CaInfo
+  /** Same digits as `CertificateInfo.serialNumberHex` (content bytes, one DER sign byte dropped). */
+  serialNumberHex: string
+  notBefore: string
+  notAfter: string
+  policyOids: string[]
+  policy: PolicyInfo
+  keyUsage: string[]
+  /** The KISA identifyData otherName carries a VID (`CertificateInfo.vid !== undefined`). */
+  hasVid: boolean
+  sanRealName?: string
+  sha256FingerprintHex: string
+  kind: CertificateInfo['kind']
+}
+
+const OID = {
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  keyUsage: '2.5.29.15',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  subjectAltName: '2.5.29.17',
+  certificatePolicies: '2.5.29.32',
+  kisaIdentifyData: '1.2.410.200004.10.1.1',
+  kisaVid: '1.2.410.200004.10.1.1.1',
+} as const
+
+const T = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  OID: 0x06,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+  VERSION: 0xa0,
+  ISSUER_UID: 0x81,
+  SUBJECT_UID: 0x82,
+  EXTENSIONS: 0xa3,
+} as const
+
+class Bad extends Error {}
+
+const fail = (what: string): never => {
+  throw new Bad(what)
+}
+
+/** The children of a constructed element, which must fill it exactly. */
+function kids(t: Tlv, what: string): Tlv[] {
+  if ((t.tag & 0x20) === 0) fail(what)
+  const out: Tlv[] = []
+  const v = t.value
+  let pos = 0
+  while (pos < v.length) {
+    const c = readTlv(v, pos)
+    out.push(c)
+    pos = c.end
+  }
+  return out
+}
+
+function want(t: Tlv | undefined, tag: number, what: string): Tlv {
+  if (t === undefined || t.tag !== tag) return fail(what)
+  return t
+}
+
+function oid(t: Tlv | undefined, what: string): string {
+  return readOid(want(t, T.OID, what))
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+}
+
+/**
+ * Reads the summary of one certificate file (DER, or PEM like `parseCertificate`). Throws CORRUPT_FILE for
+ * anything it cannot read, never another kind of exception.
+ */
+export function readCertSummary(bytes: Uint8Array, opts: { sha256?: string } = {}): CertSummary {
+  const der = certificateDer(bytes)
+  try {
+    return summarize(der, der.length === bytes.length ? opts.sha256 : undefined)
+  } catch (e) {
+    if (isDojangError(e)) throw e
+    const detail = e instanceof Bad || e instanceof DerError ? e.message : 'unexpected'
+    throw new DojangError('CORRUPT_FILE', 'The file is not a readable X.509 certificate', { field: detail }, { cause: e })
+  }
+}
+
+function summarize(der: Uint8Array, knownSha256: string | undefined): CertSummary {
+  const top = readTlv(der, 0)
+  if (top.tag !== T.SEQUENCE || top.end !== der.length) fail('certificate')
+  const [tbs, sigAlg, sigValue, extra] = kids(top, 'certificate')
+  if (extra !== undefined) fail('certificate')
+  want(sigAlg, T.SEQUENCE, 'signatureAlgorithm')
+  want(sigValue, T.BIT_STRING, 'signatureValue')
+  const f = kids(want(tbs, T.SEQUENCE, 'tbsCertificate'), 'tbsCertificate')
+  let i = 0
+  if (f[0]?.tag === T.VERSION) {
+    const v = kids(f[0], 'version')
+    if (v.length !== 1) fail('version')
+    want(v[0], T.INTEGER, 'version')
+    i++
+  }
+  const serialTlv = want(f[i++], T.INTEGER, 'serialNumber')
+  want(f[i++], T.SEQUENCE, 'signature')
+  const issuerSets = readName(want(f[i++], T.SEQUENCE, 'issuer'), 'issuer')
+  const validity = kids(want(f[i++], T.SEQUENCE, 'validity'), 'validity')
+  if (validity.length !== 2) fail('validity')
+  const subjectSets = readName(want(f[i++], T.SEQUENCE, 'subject'), 'subject')
+  checkPublicKey(want(f[i++], T.SEQUENCE, 'subjectPublicKeyInfo'))
+  if (f[i]?.tag === T.ISSUER_UID) i++
+  if (f[i]?.tag === T.SUBJECT_UID) i++
+  let ext: Extensions = { keyUsage: [], policyOids: [], hasVid: false }
+  if (f[i]?.tag === T.EXTENSIONS) ext = readExtensions(f[i++] as Tlv)
+  if (i !== f.length) fail('tbsCertificate')
+
+  const serial = serialTlv.value
+  if (serial.length === 0) throw new DojangError('CORRUPT_FILE', 'The certificate has an empty serial number')
+  const subjectRdns = subjectSets.flat()
+  const issuerRdns = issuerSets.flat()
+  const commonName = lastValue(subjectRdns, 'CN')
+  const issuerOrganization = lastValue(issuerRdns, 'O')
+  const s: CertSummary = {
+    subject: nameToString(subjectSets),
+    issuer: nameToString(issuerSets),
+    commonName,
+    ...splitCommonName(commonName),
+    issuerCommonName: lastValue(issuerRdns, 'CN'),
+    issuerOrganization,
+    ca: caFromOrganization(issuerOrganization),
+    serialNumberHex: hex(serial.length > 1 && serial[0] === 0 && (serial[1] as number) & 0x80 ? serial.subarray(1) : serial),
+    notBefore: readTime(validity[0] as Tlv, 'notBefore'),
+    notAfter: readTime(validity[1] as Tlv, 'notAfter'),
+    policyOids: ext.policyOids,
+    policy: classifyPolicies(ext.policyOids),
+    keyUsage: ext.keyUsage,
+    hasVid: ext.hasVid,
+    sha256FingerprintHex: knownSha256 ?? createHash('sha256').update(der).digest('hex'),
+    kind: guessKind(ext.keyUsage),
+  }
+  if (ext.sanRealName !== undefined) s.sanRealName = ext.sanRealName
+  return s
+}
+
+// ---- names ----------------------------------------------------------------------------------------------------
+
+function readName(name: Tlv, what: string): Rdn[][] {
+  return kids(name, what).map((set) => {
+    if (set.tag !== T.SET) fail(what)
+    const atvs = kids(set, what)
+    if (atvs.length === 0) fail(what)
+    return atvs.map((atv) => {
+      if (atv.tag !== T.SEQUENCE) fail(what)
+      const [type, value, more] = kids(atv, what)
+      if (type === undefined || value === undefined || more !== undefined) fail(what)
+      const o = oid(type, what)
+      return { type: SHORT_NAMES[o] ?? o, value: stringValue(value as Tlv, what).normalize('NFC') }
+    })
+  })
+}
+
+/** A directory string; universal primitive types by their tag, anything else as `#hex` of the element. */
+function stringValue(t: Tlv, what: string): string {
+  if ((t.tag & 0xe0) === 0) {
+    try {
+      const s = decodeStringBytes(t.tag, t.value, what)
+      if (s !== undefined) return s
+    } catch (e) {
+      if (isDojangError(e)) fail(what)
+      throw e
+    }
+  }
+  return '#' + hex(t.bytes)
+}
+
+// ---- time -----------------------------------------------------------------------------------------------------
+
+const UTC_RE = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+const GEN_RE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+
+/** UTCTime (YY < 50 → 20YY) or GeneralizedTime, both in the form RFC 5280 prescribes (seconds, Z, no fraction). */
+function readTime(t: Tlv, what: string): string {
+  let y: number
+  let m: RegExpExecArray | null
+  const text = Buffer.from(t.value.buffer, t.value.byteOffset, t.value.byteLength).toString('latin1')
+  if (t.tag === T.UTC_TIME) {
+    m = UTC_RE.exec(text)
+    if (!m) return fail(what)
+    const yy = Number(m[1])
+    y = yy < 50 ? 2000 + yy : 1900 + yy
+  } else if (t.tag === T.GENERALIZED_TIME) {
+    m = GEN_RE.exec(text)
+    if (!m) return fail(what)
+    y = Number(m[1])
+  } else {
+    return fail(what)
+  }
+  const mo = Number(m[2])
+  const d = Number(m[3])
+  const h = Number(m[4])
+  const mi = Number(m[5])
+  const s = Number(m[6])
+  // Calendar-checked: Date.UTC would roll 31 February over into March (and maps years 0–99 onto 1900–1999).
+  const back = new Date(Date.UTC(y, mo - 1, d, h, mi, s))
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) fail(what)
+  return back.toISOString()
+}
+
+// ---- public key -----------------------------------------------------------------------------------------------
+
+/** The same checks as `parseCertificate`: an RSA key must be a well-formed, positive (n, e). */
+function checkPublicKey(spki: Tlv): void {
+  const [alg, bits, extra] = kids(spki, 'subjectPublicKeyInfo')
+  if (extra !== undefined) fail('subjectPublicKeyInfo')
+  const algOid = oid(kids(want(alg, T.SEQUENCE, 'algorithm'), 'algorithm')[0], 'algorithm')
+  const b = want(bits, T.BIT_STRING, 'subjectPublicKey')
+  if (algOid !== OID.rsaEncryption) return
+  if (b.value.length === 0 || b.value[0] !== 0) fail('RSA public key')
+  const key = readTlv(b.value, 1)
+  if (key.tag !== T.SEQUENCE || key.end !== b.value.length) fail('RSA public key')
+  const [n, e, more] = kids(key, 'RSA public key')
+  if (more !== undefined) fail('RSA public key')
+  for (const x of [want(n, T.INTEGER, 'RSA modulus'), want(e, T.INTEGER, 'RSA exponent')]) {
+    if (x.value.length === 0 || (x.value[0] as number) & 0x80) fail('RSA public key')
+  }
+}
+
+// ---- extensions -----------------------------------------------------------------------------------------------
+
+interface Extensions {
+  keyUsage: string[]
+  policyOids: string[]
+  hasVid: boolean
+  sanRealName?: string
+}
+
+function readExtensions(wrapper: Tlv): Extensions {
+  const out: Extensions = { keyUsage: [], policyOids: [], hasVid: false }
+  const inner = kids(wrapper, 'extensions')
+  if (inner.length !== 1) fail('extensions')
+  const seen = new Set<string>()
+  for (const ext of kids(want(inner[0], T.SEQUENCE, 'extensions'), 'extensions')) {
+    if (ext.tag !== T.SEQUENCE) fail('extension')
+    const parts = kids(ext, 'extension')
+    const id = oid(parts[0], 'extension')
+    let k = 1
+    if (parts[k]?.tag === T.BOOLEAN) k++
+    const value = want(parts[k++], T.OCTET_STRING, 'extnValue').value
+    if (k !== parts.length) fail('extension')
+    if (seen.has(id)) throw new DojangError('CORRUPT_FILE', 'The certificate repeats an extension', { extension: id })
+    seen.add(id)
+    switch (id) {
+      case OID.keyUsage:
+        out.keyUsage = readKeyUsage(single(value, 'keyUsage'))
+        break
+      case OID.certificatePolicies:
+        out.policyOids = kids(want(single(value, 'certificatePolicies'), T.SEQUENCE, 'certificatePolicies'), 'certificatePolicies').map((pi) => {
+          if (pi.tag !== T.SEQUENCE) fail('certificatePolicies')
+          return oid(kids(pi, 'certificatePolicies')[0], 'certificatePolicies')
+        })
+        break
+      case OID.subjectKeyIdentifier:
+        want(single(value, 'subjectKeyIdentifier'), T.OCTET_STRING, 'subjectKeyIdentifier')
+        break
+      case OID.authorityKeyIdentifier: {
+        const aki = want(single(value, 'authorityKeyIdentifier'), T.SEQUENCE, 'authorityKeyIdentifier')
+        kids(aki, 'authorityKeyIdentifier')
+        break
+      }
+      case OID.subjectAltName:
+        readSan(single(value, 'subjectAltName'), out)
+        break
+      default:
+        break
+    }
+  }
+  return out
+}
+
+/** One element that fills the bytes exactly. */
+function single(bytes: Uint8Array, what: string): Tlv {
+  const t = readTlv(bytes, 0)
+  if (t.end !== bytes.length) fail(what)
+  return t
+}
+
+function readKeyUsage(t: Tlv): string[] {
+  if (t.tag !== T.BIT_STRING || t.value.length === 0) fail('keyUsage')
+  const unused = t.value[0] as number
+  const bits = t.value.subarray(1)
+  if (unused > 7 || (bits.length === 0 && unused !== 0)) fail('keyUsage')
+  const names: string[] = []
+  KEY_USAGE_NAMES.forEach((name, i) => {
+    const byte = bits[i >> 3]
+    if (byte !== undefined && (byte & (0x80 >> (i & 7))) !== 0) names.push(name)
+  })
+  return names
+}
+
+/** subjectAltName: the first KISA identifyData otherName gives the realName and whether a VID is there. */
+function readSan(t: Tlv, out: Extensions): void {
+  if (t.tag !== T.SEQUENCE) fail('subjectAltName')
+  for (const gn of kids(t, 'subjectAltName')) {
+    if (gn.tag !== 0xa0) continue // not an otherName
+    const [type, wrapped] = kids(gn, 'otherName')
+    if (type === undefined || wrapped === undefined) fail('otherName')
+    if (oid(type, 'otherName') !== OID.kisaIdentifyData) continue
+    const inner = kids(wrapped as Tlv, 'identifyData')[0]
+    if (inner === undefined || inner.tag !== T.SEQUENCE) fail('identifyData')
+    const [realName, userInfos] = kids(inner as Tlv, 'identifyData')
+    if (realName === undefined) fail('identifyData')
+    out.sanRealName = stringValue(realName as Tlv, 'identifyData realName').normalize('NFC')
+    if (userInfos !== undefined && userInfos.tag === T.SEQUENCE) {
+      for (const info of kids(userInfos, 'userInfos')) {
+        const [infoOid, vid] = kids(info, 'userInfo')
+        if (infoOid === undefined || oid(infoOid, 'userInfo') !== OID.kisaVid) continue
+        if (vid === undefined) fail('VID')
+        checkVid(vid as Tlv)
+        out.hasVid = true
+      }
+    }
+    return
+  }
+}
+
+function checkVid(t: Tlv): void {
+  if (t.tag !== T.SEQUENCE) fail('VID')
+  const [alg, wrapped] = kids(t, 'VID')
+  if (alg === undefined || wrapped === undefined || alg.tag !== T.SEQUENCE) fail('VID')
+  oid(kids(alg as Tlv, 'VID hashAlg')[0], 'VID hashAlg')
+  if ((wrapped as Tlv).tag !== 0xa0) fail('VID')
+  const octets = kids(wrapped as Tlv, 'VID')[0]
+  if (octets === undefined || octets.tag !== T.OCTET_STRING || octets.value.length === 0) fail('VID')
+}
