@@ -58,6 +58,7 @@ const T = {
   INTEGER: 0x02,
   BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
+  NULL: 0x05,
   OID: 0x06,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
@@ -98,6 +99,20 @@ function oid(t: Tlv | undefined, what: string): string {
   return readOid(want(t, T.OID, what))
 }
 
+/** AlgorithmIdentifier ::= SEQUENCE { OID, parameters OPTIONAL }; a NULL parameter must be empty. */
+function algorithm(t: Tlv | undefined, what: string): string {
+  const [id, params, more] = kids(want(t, T.SEQUENCE, what), what)
+  if (more !== undefined || (params !== undefined && params.tag === T.NULL && params.length !== 0)) fail(what)
+  return oid(id, what)
+}
+
+/** A BIT STRING's content after the unused-bits octet (0–7, and 0 when there are no bits). */
+function bitString(t: Tlv | undefined, what: string): Uint8Array {
+  const v = want(t, T.BIT_STRING, what).value
+  if (v.length === 0 || (v[0] as number) > 7 || (v.length === 1 && v[0] !== 0)) fail(what)
+  return v.subarray(1)
+}
+
 function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 }
@@ -117,13 +132,58 @@ export function readCertSummary(bytes: Uint8Array, opts: { sha256?: string } = {
   }
 }
 
+/**
+ * The whole element tree must be sound where asn1js would look (it decodes every constructed element, not the
+ * insides of OCTET or BIT STRINGs): definite minimal lengths, no end-of-contents tags, no constructed form of a
+ * primitive-only type or a string, and NULL / BOOLEAN / INTEGER / OID / BIT STRING with valid contents. Keeps the
+ * reader from accepting what pkijs refuses. Works on offsets only (no objects): it runs over every element.
+ */
+function checkTree(buf: Uint8Array, start: number, end: number, depth: number): void {
+  if (depth > 32) fail('nesting')
+  let pos = start
+  while (pos < end) {
+    if (pos + 2 > end) fail('truncated header')
+    const tag = buf[pos] as number
+    if ((tag & 0x1f) === 0x1f) fail('high tag number')
+    let len = buf[pos + 1] as number
+    pos += 2
+    if (len >= 0x80) {
+      const count = len & 0x7f
+      if (count === 0 || count > 4 || pos + count > end || buf[pos] === 0) fail('length')
+      len = 0
+      for (let i = 0; i < count; i++) len = len * 256 + (buf[pos++] as number)
+      if (len < 0x80) fail('non-minimal length')
+    }
+    const vEnd = pos + len
+    if (vEnd > end) fail('truncated value')
+    const constructed = (tag & 0x20) !== 0
+    if ((tag & 0xc0) === 0) {
+      const n = tag & 0x1f
+      if (n === 0) fail('end-of-contents')
+      if (constructed) {
+        if (n !== 16 && n !== 17) fail('constructed string') // DER: strings are primitive
+      } else if (n === 16 || n === 17 || (n === 5 && len !== 0) || (n === 1 && len !== 1) || ((n === 2 || n === 10) && len === 0)) {
+        fail('primitive')
+      } else if (n === 6) {
+        if (len === 0 || ((buf[vEnd - 1] as number) & 0x80) !== 0) fail('OID')
+        for (let i = pos; i < vEnd; i++) if (buf[i] === 0x80 && (i === pos || ((buf[i - 1] as number) & 0x80) === 0)) fail('OID')
+      } else if (n === 3) {
+        if (len === 0 || (buf[pos] as number) > 7 || (len === 1 && buf[pos] !== 0)) fail('BIT STRING')
+      }
+    }
+    if (constructed) checkTree(buf, pos, vEnd, depth + 1)
+    pos = vEnd
+  }
+}
+
 function summarize(der: Uint8Array, knownSha256: string | undefined): CertSummary {
   const top = readTlv(der, 0)
   if (top.tag !== T.SEQUENCE || top.end !== der.length) fail('certificate')
+  checkTree(der, 0, der.length, 0)
   const [tbs, sigAlg, sigValue, extra] = kids(top, 'certificate')
   if (extra !== undefined) fail('certificate')
-  want(sigAlg, T.SEQUENCE, 'signatureAlgorithm')
-  want(sigValue, T.BIT_STRING, 'signatureValue')
+  algorithm(sigAlg, 'signatureAlgorithm')
+  bitString(sigValue, 'signatureValue')
   const f = kids(want(tbs, T.SEQUENCE, 'tbsCertificate'), 'tbsCertificate')
   let i = 0
   if (f[0]?.tag === T.VERSION) {
@@ -133,7 +193,7 @@ function summarize(der: Uint8Array, knownSha256: string | undefined): CertSummar
     i++
   }
   const serialTlv = want(f[i++], T.INTEGER, 'serialNumber')
-  want(f[i++], T.SEQUENCE, 'signature')
+  algorithm(f[i++], 'signature')
   const issuerSets = readName(want(f[i++], T.SEQUENCE, 'issuer'), 'issuer')
   const validity = kids(want(f[i++], T.SEQUENCE, 'validity'), 'validity')
   if (validity.length !== 2) fail('validity')
@@ -190,16 +250,21 @@ function readName(name: Tlv, what: string): Rdn[][] {
   })
 }
 
-/** A directory string; universal primitive types by their tag, anything else as `#hex` of the element. */
+/**
+ * A directory string: the universal string types by their tag; constructed or tagged values as `#hex` of the
+ * element (what parseCertificate writes). Other universal primitive types (an INTEGER, a REAL …) are refused:
+ * asn1js decodes each by its own rules, and such names do not occur in real certificates.
+ */
 function stringValue(t: Tlv, what: string): string {
   if ((t.tag & 0xe0) === 0) {
+    let s: string | undefined
     try {
-      const s = decodeStringBytes(t.tag, t.value, what)
-      if (s !== undefined) return s
+      s = decodeStringBytes(t.tag, t.value, what)
     } catch (e) {
       if (isDojangError(e)) fail(what)
       throw e
     }
+    return s ?? fail(what)
   }
   return '#' + hex(t.bytes)
 }
@@ -243,12 +308,12 @@ function readTime(t: Tlv, what: string): string {
 function checkPublicKey(spki: Tlv): void {
   const [alg, bits, extra] = kids(spki, 'subjectPublicKeyInfo')
   if (extra !== undefined) fail('subjectPublicKeyInfo')
-  const algOid = oid(kids(want(alg, T.SEQUENCE, 'algorithm'), 'algorithm')[0], 'algorithm')
-  const b = want(bits, T.BIT_STRING, 'subjectPublicKey')
+  const algOid = algorithm(alg, 'algorithm')
+  const b = bitString(bits, 'subjectPublicKey')
   if (algOid !== OID.rsaEncryption) return
-  if (b.value.length === 0 || b.value[0] !== 0) fail('RSA public key')
-  const key = readTlv(b.value, 1)
-  if (key.tag !== T.SEQUENCE || key.end !== b.value.length) fail('RSA public key')
+  if ((bits as Tlv).value[0] !== 0) fail('RSA public key')
+  const key = readTlv(b, 0)
+  if (key.tag !== T.SEQUENCE || key.end !== b.length) fail('RSA public key')
   const [n, e, more] = kids(key, 'RSA public key')
   if (more !== undefined) fail('RSA public key')
   for (const x of [want(n, T.INTEGER, 'RSA modulus'), want(e, T.INTEGER, 'RSA exponent')]) {
@@ -312,14 +377,12 @@ function readExtensions(wrapper: Tlv): Extensions {
 function single(bytes: Uint8Array, what: string): Tlv {
   const t = readTlv(bytes, 0)
   if (t.end !== bytes.length) fail(what)
+  checkTree(bytes, 0, bytes.length, 0) // parseCertificate decodes the whole value with asn1js
   return t
 }
 
 function readKeyUsage(t: Tlv): string[] {
-  if (t.tag !== T.BIT_STRING || t.value.length === 0) fail('keyUsage')
-  const unused = t.value[0] as number
-  const bits = t.value.subarray(1)
-  if (unused > 7 || (bits.length === 0 && unused !== 0)) fail('keyUsage')
+  const bits = bitString(t, 'keyUsage')
   const names: string[] = []
   KEY_USAGE_NAMES.forEach((name, i) => {
     const byte = bits[i >> 3]
@@ -336,14 +399,16 @@ function readSan(t: Tlv, out: Extensions): void {
     const [type, wrapped] = kids(gn, 'otherName')
     if (type === undefined || wrapped === undefined) fail('otherName')
     if (oid(type, 'otherName') !== OID.kisaIdentifyData) continue
+    if ((wrapped as Tlv).tag !== 0xa0) fail('otherName')
     const inner = kids(wrapped as Tlv, 'identifyData')[0]
     if (inner === undefined || inner.tag !== T.SEQUENCE) fail('identifyData')
     const [realName, userInfos] = kids(inner as Tlv, 'identifyData')
     if (realName === undefined) fail('identifyData')
     out.sanRealName = stringValue(realName as Tlv, 'identifyData realName').normalize('NFC')
-    if (userInfos !== undefined && userInfos.tag === T.SEQUENCE) {
+    // Universal 16 in either form: a primitive one is an error, as in parseCertificate.
+    if (userInfos !== undefined && (userInfos.tag & 0xdf) === 0x10) {
       for (const info of kids(userInfos, 'userInfos')) {
-        const [infoOid, vid] = kids(info, 'userInfo')
+        const [infoOid, vid] = kids(want(info, T.SEQUENCE, 'userInfo'), 'userInfo')
         if (infoOid === undefined || oid(infoOid, 'userInfo') !== OID.kisaVid) continue
         if (vid === undefined) fail('VID')
         checkVid(vid as Tlv)
