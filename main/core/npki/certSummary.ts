@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto'
 import { DojangError, isDojangError } from '../../../common/errors'
-import { DerError, readOid, readTlv, type Tlv } from '../asn1/der'
+import { DerError, readOid } from '../asn1/der'
 import {
   KEY_USAGE_NAMES, SHORT_NAMES, certificateDer, decodeStringBytes, guessKind, lastValue, nameToString, splitCommonName,
   type CertificateInfo, type Rdn,
@@ -76,14 +76,51 @@ const fail = (what: string): never => {
   throw new Bad(what)
 }
 
-/** The children of a constructed element, which must fill it exactly. */
+/**
+ * An element of a region that checkTree has already validated (definite minimal lengths that nest exactly):
+ * offsets only, with the value and bytes cut out when asked. About half the cost of a general reader that checks
+ * and slices every header.
+ */
+class Tlv {
+  constructor(
+    readonly buf: Uint8Array,
+    readonly tag: number,
+    readonly start: number,
+    readonly valueStart: number,
+    readonly end: number,
+  ) {}
+
+  get length(): number {
+    return this.end - this.valueStart
+  }
+
+  get value(): Uint8Array {
+    return this.buf.subarray(this.valueStart, this.end)
+  }
+
+  get bytes(): Uint8Array {
+    return this.buf.subarray(this.start, this.end)
+  }
+}
+
+/** The element at `pos` of a checked region. */
+function at(buf: Uint8Array, pos: number): Tlv {
+  let len = buf[pos + 1] as number
+  let v = pos + 2
+  if (len >= 0x80) {
+    const count = len & 0x7f
+    len = 0
+    for (let i = 0; i < count; i++) len = len * 256 + (buf[v++] as number)
+  }
+  return new Tlv(buf, buf[pos] as number, pos, v, v + len)
+}
+
+/** The children of a constructed element (checkTree made sure they fill it exactly). */
 function kids(t: Tlv, what: string): Tlv[] {
   if ((t.tag & 0x20) === 0) fail(what)
   const out: Tlv[] = []
-  const v = t.value
-  let pos = 0
-  while (pos < v.length) {
-    const c = readTlv(v, pos)
+  for (let pos = t.valueStart; pos < t.end; ) {
+    const c = at(t.buf, pos)
     out.push(c)
     pos = c.end
   }
@@ -95,8 +132,19 @@ function want(t: Tlv | undefined, tag: number, what: string): Tlv {
   return t
 }
 
+/** Dotted forms of the OIDs seen so far (a few dozen attribute, extension and policy OIDs in practice). */
+const OID_MEMO = new Map<string, string>()
+
 function oid(t: Tlv | undefined, what: string): string {
-  return readOid(want(t, T.OID, what))
+  const o = want(t, T.OID, what)
+  let key = ''
+  for (let i = o.valueStart; i < o.end; i++) key += String.fromCharCode(o.buf[i] as number)
+  let dotted = OID_MEMO.get(key)
+  if (dotted === undefined) {
+    dotted = readOid({ tag: T.OID, start: 0, headerLength: 0, length: o.length, end: o.length, value: o.value, bytes: o.bytes })
+    if (OID_MEMO.size < 4096) OID_MEMO.set(key, dotted)
+  }
+  return dotted
 }
 
 /** AlgorithmIdentifier ::= SEQUENCE { OID, parameters OPTIONAL }; a NULL parameter must be empty. */
@@ -122,7 +170,8 @@ function hex(b: Uint8Array): string {
  * anything it cannot read, never another kind of exception.
  */
 export function readCertSummary(bytes: Uint8Array, opts: { sha256?: string } = {}): CertSummary {
-  const der = certificateDer(bytes)
+  // The usual file is exactly one DER SEQUENCE: read it in place; anything else is framed like parseCertificate.
+  const der = exactDer(bytes) ? bytes : certificateDer(bytes)
   try {
     return summarize(der, der.length === bytes.length ? opts.sha256 : undefined)
   } catch (e) {
@@ -176,10 +225,22 @@ function checkTree(buf: Uint8Array, start: number, end: number, depth: number): 
   }
 }
 
+/** A definite-length SEQUENCE that ends exactly at the end of the bytes. */
+function exactDer(b: Uint8Array): boolean {
+  if (!(b instanceof Uint8Array) || b.length < 2 || b.length > 1 << 20 || b[0] !== 0x30) return false
+  const first = b[1] as number
+  if (first < 0x80) return first + 2 === b.length
+  const count = first & 0x7f
+  if (count === 0 || count > 4 || b.length < 2 + count) return false
+  let len = 0
+  for (let i = 0; i < count; i++) len = len * 256 + (b[2 + i] as number)
+  return 2 + count + len === b.length
+}
+
 function summarize(der: Uint8Array, knownSha256: string | undefined): CertSummary {
-  const top = readTlv(der, 0)
-  if (top.tag !== T.SEQUENCE || top.end !== der.length) fail('certificate')
   checkTree(der, 0, der.length, 0)
+  const top = at(der, 0)
+  if (top.tag !== T.SEQUENCE || top.end !== der.length) fail('certificate')
   const [tbs, sigAlg, sigValue, extra] = kids(top, 'certificate')
   if (extra !== undefined) fail('certificate')
   algorithm(sigAlg, 'signatureAlgorithm')
@@ -271,31 +332,38 @@ function stringValue(t: Tlv, what: string): string {
 
 // ---- time -----------------------------------------------------------------------------------------------------
 
-const UTC_RE = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
-const GEN_RE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+/** The number written by `n` ASCII digits at `pos`, or -1. */
+function digits(b: Uint8Array, pos: number, n: number): number {
+  let v = 0
+  for (let i = pos; i < pos + n; i++) {
+    const d = (b[i] as number) - 0x30
+    if (d < 0 || d > 9) return -1
+    v = v * 10 + d
+  }
+  return v
+}
 
 /** UTCTime (YY < 50 → 20YY) or GeneralizedTime, both in the form RFC 5280 prescribes (seconds, Z, no fraction). */
 function readTime(t: Tlv, what: string): string {
+  const b = t.buf
+  let p = t.valueStart
   let y: number
-  let m: RegExpExecArray | null
-  const text = Buffer.from(t.value.buffer, t.value.byteOffset, t.value.byteLength).toString('latin1')
-  if (t.tag === T.UTC_TIME) {
-    m = UTC_RE.exec(text)
-    if (!m) return fail(what)
-    const yy = Number(m[1])
-    y = yy < 50 ? 2000 + yy : 1900 + yy
-  } else if (t.tag === T.GENERALIZED_TIME) {
-    m = GEN_RE.exec(text)
-    if (!m) return fail(what)
-    y = Number(m[1])
+  if (t.tag === T.UTC_TIME && t.length === 13) {
+    const yy = digits(b, p, 2)
+    y = yy < 0 ? -1 : yy < 50 ? 2000 + yy : 1900 + yy
+    p += 2
+  } else if (t.tag === T.GENERALIZED_TIME && t.length === 15) {
+    y = digits(b, p, 4)
+    p += 4
   } else {
     return fail(what)
   }
-  const mo = Number(m[2])
-  const d = Number(m[3])
-  const h = Number(m[4])
-  const mi = Number(m[5])
-  const s = Number(m[6])
+  const mo = digits(b, p, 2)
+  const d = digits(b, p + 2, 2)
+  const h = digits(b, p + 4, 2)
+  const mi = digits(b, p + 6, 2)
+  const s = digits(b, p + 8, 2)
+  if (b[p + 10] !== 0x5a || y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) fail(what)
   // Calendar-checked: Date.UTC would roll 31 February over into March (and maps years 0–99 onto 1900–1999).
   const back = new Date(Date.UTC(y, mo - 1, d, h, mi, s))
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) fail(what)
@@ -312,8 +380,8 @@ function checkPublicKey(spki: Tlv): void {
   const b = bitString(bits, 'subjectPublicKey')
   if (algOid !== OID.rsaEncryption) return
   if ((bits as Tlv).value[0] !== 0) fail('RSA public key')
-  const key = readTlv(b, 0)
-  if (key.tag !== T.SEQUENCE || key.end !== b.length) fail('RSA public key')
+  const key = single(b, 'RSA public key')
+  if (key.tag !== T.SEQUENCE) fail('RSA public key')
   const [n, e, more] = kids(key, 'RSA public key')
   if (more !== undefined) fail('RSA public key')
   for (const x of [want(n, T.INTEGER, 'RSA modulus'), want(e, T.INTEGER, 'RSA exponent')]) {
@@ -375,9 +443,10 @@ function readExtensions(wrapper: Tlv): Extensions {
 
 /** One element that fills the bytes exactly. */
 function single(bytes: Uint8Array, what: string): Tlv {
-  const t = readTlv(bytes, 0)
-  if (t.end !== bytes.length) fail(what)
   checkTree(bytes, 0, bytes.length, 0) // parseCertificate decodes the whole value with asn1js
+  if (bytes.length === 0) fail(what)
+  const t = at(bytes, 0)
+  if (t.end !== bytes.length) fail(what)
   return t
 }
 
