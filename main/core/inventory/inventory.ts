@@ -78,6 +78,8 @@ export interface Inventory {
 
   /** With `current`, a size or mtime mismatch is a miss (returns null). */
   cacheGet(path: string, current?: { size: number; mtimeMs: number }): CacheEntry | null
+  /** Path → size and mtime of every cache entry, in one query: a scan tells misses from it without a query per file. */
+  cacheKeys(): Map<string, { size: number; mtimeMs: number }>
   cachePut(path: string, size: number, mtimeMs: number, parsed: JsonValue): void
   /** Deletes the entry for this path and everything below it. Returns the number deleted. */
   cacheDelete(pathPrefix: string): number
@@ -472,6 +474,14 @@ class SqliteInventory implements Inventory {
     if (row === undefined) return null
     if (current !== undefined && (row.size !== current.size || row.mtime_ms !== current.mtimeMs)) return null
     return { path: row.path, size: row.size, mtimeMs: row.mtime_ms, parsed: JSON.parse(row.parsed) as JsonValue, updatedAt: iso(row.updated_at) }
+  }
+
+  cacheKeys(): Map<string, { size: number; mtimeMs: number }> {
+    const keys = new Map<string, { size: number; mtimeMs: number }>()
+    for (const r of this.stmt('SELECT path, size, mtime_ms FROM scan_cache').iterate() as Iterable<{ path: string; size: number; mtime_ms: number }>) {
+      keys.set(r.path, { size: r.size, mtimeMs: r.mtime_ms })
+    }
+    return keys
   }
 
   cachePut(path: string, size: number, mtimeMs: number, parsed: JsonValue): void {

@@ -11,6 +11,8 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 /** The part of the inventory the cache needs (matches `Inventory` in main/core/inventory). */
 export interface InventoryCachePort {
   cacheGet(path: string, current?: { size: number; mtimeMs: number }): { parsed: unknown } | null
+  /** Every entry's path, size and mtime (optional: without it each file costs a stat and a query). */
+  cacheKeys?(): ReadonlyMap<string, { size: number; mtimeMs: number }>
   cachePut(path: string, size: number, mtimeMs: number, parsed: Json): void
   transaction<T>(fn: () => T): T
 }
@@ -19,14 +21,32 @@ export interface InventoryCachePort {
  * A ScanCache over the inventory. Writes are buffered and committed in one transaction per `batch` entries and
  * at `flush()` (the scanner calls it at the end): one transaction per file would make the first scan of a large
  * tree wait on the database instead of the disk. A write the inventory refuses is dropped: the cache only saves
- * time, it must never fail a scan. There is no `has()`: a query per file costs more than the stat it would save.
+ * time, it must never fail a scan.
+ *
+ * When the inventory offers `cacheKeys()`, the paths, sizes and mtimes of all entries are read once, on first use:
+ * `has()` then lets a first scan skip the stat of files never seen, and a changed or unknown file is a miss
+ * without a query. Only hits query the database (for the stored parse).
  */
 export function inventoryScanCache(inv: InventoryCachePort, opts: { batch?: number } = {}): ScanCache & { failedWrites: number } {
   const batch = opts.batch ?? 500
   let pending: { path: string; size: number; mtimeMs: number; value: CachedFile }[] = []
+  let keys: Map<string, { size: number; mtimeMs: number }> | null | undefined
+  const index = (): Map<string, { size: number; mtimeMs: number }> | null => {
+    if (keys === undefined) {
+      try {
+        const stored = inv.cacheKeys?.()
+        keys = stored === undefined ? null : new Map(stored)
+      } catch {
+        keys = null // no index: every file is looked up on its own
+      }
+    }
+    return keys
+  }
   const cache = {
     failedWrites: 0,
     get(path: string, size: number, mtimeMs: number): unknown {
+      const known = index()?.get(path)
+      if (keys !== null && (known === undefined || known.size !== size || known.mtimeMs !== mtimeMs)) return undefined
       try {
         return inv.cacheGet(path, { size, mtimeMs })?.parsed
       } catch {
@@ -34,6 +54,7 @@ export function inventoryScanCache(inv: InventoryCachePort, opts: { batch?: numb
       }
     },
     put(path: string, size: number, mtimeMs: number, value: CachedFile): void {
+      keys?.set(path, { size, mtimeMs }) // a cache used for several scans keeps its index current
       pending.push({ path, size, mtimeMs, value })
       if (pending.length >= batch) cache.flush()
     },
@@ -57,7 +78,13 @@ export function inventoryScanCache(inv: InventoryCachePort, opts: { batch?: numb
       }
     },
   }
-  return cache
+  if (inv.cacheKeys === undefined) return cache
+  return Object.assign(cache, {
+    has(path: string): boolean {
+      const k = index()
+      return k === null || k.has(path)
+    },
+  })
 }
 
 /** Inventory records for one copy (shapes of `CertificateInput` / `CopyInput`); undefined for unreadable certificates. */
