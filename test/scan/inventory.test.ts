@@ -34,7 +34,7 @@ describe('the SQLite inventory behind the scan cache port', () => {
     inv.close()
   })
 
-  it('reads the cache index once: unknown and changed files cost no query, hits one each', async () => {
+  it('reads the cache once per scan: no stat of unknown files, no query per file', async () => {
     const dir = await scratch()
     const root = join(dir, 'NPKI')
     const dns = ['cn=a', 'cn=b'].map((n) => writeHong(join(root, 'testsign', 'USER', n)))
@@ -47,9 +47,9 @@ describe('the SQLite inventory behind the scan cache port', () => {
           gets++
           return inv.cacheGet(p, c)
         },
-        cacheKeys: () => {
+        cacheSnapshot: () => {
           indexReads++
-          return inv.cacheKeys()
+          return inv.cacheSnapshot()
         },
         cachePut: (...a) => inv.cachePut(...a),
         transaction: (fn) => inv.transaction(fn),
@@ -57,13 +57,14 @@ describe('the SQLite inventory behind the scan cache port', () => {
       const first = await scanNpkiRoots([root], { cache: inventoryScanCache(counting) })
       expect(first.stats).toMatchObject({ filesParsed: 8, cacheHits: 0 })
       expect([gets, indexReads]).toEqual([0, 1])
-      expect(inv.cacheKeys().size).toBe(8)
+      expect(inv.cacheSnapshot()?.size).toBe(8)
+      expect(inv.cacheSnapshot(7)).toBeNull() // more entries than the limit: asked per file instead
 
       const later = new Date(Date.now() + 120_000)
       utimesSync(join(dns[1] as string, 'kmPri.key'), later, later)
       const second = await scanNpkiRoots([root], { cache: inventoryScanCache(counting) })
       expect(second.stats).toMatchObject({ filesParsed: 1, cacheHits: 7 })
-      expect([gets, indexReads]).toEqual([7, 2])
+      expect([gets, indexReads]).toEqual([0, 2])
       expect(second.certificates.map((c) => c.id)).toEqual(first.certificates.map((c) => c.id))
     } finally {
       inv.close()

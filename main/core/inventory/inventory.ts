@@ -78,8 +78,11 @@ export interface Inventory {
 
   /** With `current`, a size or mtime mismatch is a miss (returns null). */
   cacheGet(path: string, current?: { size: number; mtimeMs: number }): CacheEntry | null
-  /** Path → size and mtime of every cache entry, in one query: a scan tells misses from it without a query per file. */
-  cacheKeys(): Map<string, { size: number; mtimeMs: number }>
+  /**
+   * Every cache entry by path, in one query, so that a scan needs no query per file; null when there are more
+   * than `limit` (default 20,000) entries, to keep memory bounded (the caller then asks per file).
+   */
+  cacheSnapshot(limit?: number): Map<string, CacheEntry> | null
   cachePut(path: string, size: number, mtimeMs: number, parsed: JsonValue): void
   /** Deletes the entry for this path and everything below it. Returns the number deleted. */
   cacheDelete(pathPrefix: string): number
@@ -476,12 +479,20 @@ class SqliteInventory implements Inventory {
     return { path: row.path, size: row.size, mtimeMs: row.mtime_ms, parsed: JSON.parse(row.parsed) as JsonValue, updatedAt: iso(row.updated_at) }
   }
 
-  cacheKeys(): Map<string, { size: number; mtimeMs: number }> {
-    const keys = new Map<string, { size: number; mtimeMs: number }>()
-    for (const r of this.stmt('SELECT path, size, mtime_ms FROM scan_cache').iterate() as Iterable<{ path: string; size: number; mtime_ms: number }>) {
-      keys.set(r.path, { size: r.size, mtimeMs: r.mtime_ms })
+  cacheSnapshot(limit = 20_000): Map<string, CacheEntry> | null {
+    const rows = this.stmt('SELECT path, size, mtime_ms, parsed, updated_at FROM scan_cache LIMIT ?').all(limit + 1) as {
+      path: string
+      size: number
+      mtime_ms: number
+      parsed: string
+      updated_at: number
+    }[]
+    if (rows.length > limit) return null
+    const entries = new Map<string, CacheEntry>()
+    for (const r of rows) {
+      entries.set(r.path, { path: r.path, size: r.size, mtimeMs: r.mtime_ms, parsed: JSON.parse(r.parsed) as JsonValue, updatedAt: iso(r.updated_at) })
     }
-    return keys
+    return entries
   }
 
   cachePut(path: string, size: number, mtimeMs: number, parsed: JsonValue): void {
