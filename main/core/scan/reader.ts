@@ -120,6 +120,13 @@ function readAsync(path: string): Promise<{ bytes: Uint8Array; size: number; mti
   })
 }
 
+/** The problem for a failure reported by the worker reader (workerReader.ts): an error name or an errno code. */
+export function fileProblemFor(path: string, err: string | undefined, code: string | undefined): ScanProblem {
+  if (err === 'NotRegular') return fileProblem(path, new NotRegular())
+  if (err === 'TooLarge') return fileProblem(path, new TooLarge())
+  return fileProblem(path, Object.assign(new Error(code ?? 'IO'), { code }))
+}
+
 function fileProblem(path: string, e: unknown): ScanProblem {
   const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1)
   if (e instanceof NotRegular) return { path, code: 'CORRUPT_FILE', message: `${name} is not a regular file, so it cannot be a certificate or key file.` }
