@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EXIT } from '../../main/cli/exitCodes'
 import { snapshotDir } from '../../main/core/fsx'
+import { acquireScanLock } from '../../main/core/scan/scanLock'
 import { dojang } from '../support/cli'
 import { copyHongFolder, tempDir } from '../support/fixtures'
 import { openssl } from '../support/openssl'
@@ -78,6 +79,20 @@ describe('dojang expiring', () => {
     expect(rows[0].daysLeft).toBeLessThanOrEqual(10)
     expect(dojang(['expiring', '--days', '5', '--root', root], { env }).status).toBe(0)
     expect(dojang(['expiring', '--days', 'soon', '--root', root], { env }).status).toBe(EXIT.USAGE)
+  })
+})
+
+describe('dojang scan from a scheduler', () => {
+  it('one scan at a time per data folder: a second one exits with the conflict code and changes nothing', async () => {
+    const release = await acquireScanLock(join(tmp.dir, 'data'))
+    try {
+      const r = dojang(['scan', '--root', root, '--json'], { env })
+      expect(r.status, r.stderr).toBe(EXIT.CONFLICT)
+      expect(r.stderr).toMatch(/Another Dojang scan is running/)
+    } finally {
+      await release()
+    }
+    expect(dojang(['scan', '--root', root, '--json'], { env }).status).toBe(0)
   })
 })
 

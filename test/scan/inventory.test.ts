@@ -34,6 +34,43 @@ describe('the SQLite inventory behind the scan cache port', () => {
     inv.close()
   })
 
+  it('reads the cache once per scan: no stat of unknown files, no query per file', async () => {
+    const dir = await scratch()
+    const root = join(dir, 'NPKI')
+    const dns = ['cn=a', 'cn=b'].map((n) => writeHong(join(root, 'testsign', 'USER', n)))
+    const inv = openInventory(join(dir, 'data'))
+    try {
+      let gets = 0
+      let indexReads = 0
+      const counting: InventoryCachePort = {
+        cacheGet: (p, c) => {
+          gets++
+          return inv.cacheGet(p, c)
+        },
+        cacheSnapshot: () => {
+          indexReads++
+          return inv.cacheSnapshot()
+        },
+        cachePut: (...a) => inv.cachePut(...a),
+        transaction: (fn) => inv.transaction(fn),
+      }
+      const first = await scanNpkiRoots([root], { cache: inventoryScanCache(counting) })
+      expect(first.stats).toMatchObject({ filesParsed: 8, cacheHits: 0 })
+      expect([gets, indexReads]).toEqual([0, 1])
+      expect(inv.cacheSnapshot()?.size).toBe(8)
+      expect(inv.cacheSnapshot(7)).toBeNull() // more entries than the limit: asked per file instead
+
+      const later = new Date(Date.now() + 120_000)
+      utimesSync(join(dns[1] as string, 'kmPri.key'), later, later)
+      const second = await scanNpkiRoots([root], { cache: inventoryScanCache(counting) })
+      expect(second.stats).toMatchObject({ filesParsed: 1, cacheHits: 7 })
+      expect([gets, indexReads]).toEqual([0, 2])
+      expect(second.certificates.map((c) => c.id)).toEqual(first.certificates.map((c) => c.id))
+    } finally {
+      inv.close()
+    }
+  })
+
   it('drops writes the inventory refuses instead of failing the scan', async () => {
     const root = join(await scratch(), 'NPKI')
     writeHong(join(root, 'testsign', 'USER', HONG_DN))

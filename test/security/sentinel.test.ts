@@ -5,6 +5,7 @@
  * settings inside it, backup manifests and journals, trash entries, keychain bundles, new files in the temp
  * folder, nor stdout/stderr.
  */
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,11 +15,13 @@ import { dojang, type CliResult } from '../support/cli'
 import { copyHongFolder, FIXTURE_PASSWORD, tempDir, VECTORS } from '../support/fixtures'
 import { startSecretService, type SecretService } from '../support/secretService'
 
-const SENTINEL_PW = 'Snt7#Qz-SENTINEL-pw'
-const SENTINEL_PFX = 'Pfx9#Wv-SENTINEL-pfx'
-const SENTINEL_NEW = 'Imp4#Kr-SENTINEL-new'
-const SENTINEL_WRONG = 'Wrg2#Xy-SENTINEL-bad'
-const SENTINEL_IDN = '9912311234561' // a wrong ID number, typed by mistake
+// Made at run time, so no file holds them before the runs do (vitest's own transform cache of this file included).
+const TAG = randomBytes(5).toString('hex')
+const SENTINEL_PW = `Snt7#Qz-${TAG}-pw`
+const SENTINEL_PFX = `Pfx9#Wv-${TAG}-pfx`
+const SENTINEL_NEW = `Imp4#Kr-${TAG}-new`
+const SENTINEL_WRONG = `Wrg2#Xy-${TAG}-bad`
+const SENTINEL_IDN = `991231${String(randomBytes(4).readUInt32BE(0) % 10_000_000).padStart(7, '0')}` // a wrong ID number, typed by mistake
 const SECRETS = [SENTINEL_PW, SENTINEL_PFX, SENTINEL_NEW, SENTINEL_WRONG, SENTINEL_IDN, VECTORS.idn, FIXTURE_PASSWORD]
 
 /** Every byte form a secret could be stored in. */

@@ -55,7 +55,9 @@ export class Core {
     const keychain = opts.secretStore === null ? undefined : new KeychainStore({ dataDir: this.dataDir, ...(opts.secretStore ? { secrets: opts.secretStore } : {}), now: this.now })
     this.stores = new StoreRegistry(opts, () => this.inventory.getSettings(), keychain)
     this.records = new CopyRecords(this.inventory)
-    this.scans = new ScanCoordinator(this.inventory, this.stores, this.records, this.now)
+    // A scheduled CLI scan gives up at once when another scan holds the data folder (the next run tries again);
+    // the app waits a little, since the scan it superseded is still letting go of the lock.
+    this.scans = new ScanCoordinator(this.inventory, this.stores, this.records, this.now, { dataDir: this.dataDir, waitMs: opts.frontEnd === 'app' ? 30_000 : 0 })
     this.operations = new OperationRunner((operation) => this.sink({ type: 'operation', operation }))
     this.attempts = opts.frontEnd === 'app' ? (opts.attempts ?? new AttemptLimiter()) : undefined
   }

@@ -5,6 +5,7 @@
 import path from 'node:path'
 import type { Inventory } from '../inventory'
 import { computeFindings, inventoryScanCache, scan, toInventoryFindings, toInventoryRecords, type Finding, type ScanProgress, type ScanResult, type ScanRoot } from '../scan'
+import { acquireScanLock } from '../scan/scanLock'
 import type { CopyRecords } from './copyRecords'
 import type { StoreRegistry } from './storeRegistry'
 
@@ -27,9 +28,20 @@ export class ScanCoordinator {
     private readonly stores: StoreRegistry,
     private readonly records: CopyRecords,
     private readonly now: () => Date,
+    /** The data folder whose scan lock a scan holds: one scan at a time per inventory, across processes. */
+    private readonly lock: { dataDir: string; waitMs: number },
   ) {}
 
   async scan(req: ScanRequest = {}): Promise<ScanOutcome> {
+    const release = await acquireScanLock(this.lock.dataDir, { waitMs: this.lock.waitMs })
+    try {
+      return await this.scanLocked(req)
+    } finally {
+      await release()
+    }
+  }
+
+  private async scanLocked(req: ScanRequest): Promise<ScanOutcome> {
     const disk = await this.stores.diskStores()
     const removable = await this.stores.removableStores()
     const roots: ScanRoot[] = [

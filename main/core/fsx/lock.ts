@@ -37,15 +37,33 @@ function decode(raw: string): LockBody | undefined {
 
 export type Release = () => Promise<void>
 
-export async function acquireLock(dataDir: string, timeoutMs = 15_000): Promise<Release> {
-  const file = path.join(journalDir(dataDir), LOCK_NAME)
+export interface LockOptions {
+  /** Another lock file than the writers' lock (e.g. the scan lock, scan/scanLock.ts). Its folder must exist. */
+  file?: string
+  /** The CONFLICT message when the lock stays held past the timeout. */
+  busyMessage?: string
+  /**
+   * Refreshes the lock's mtime this often while it is held, for holders that may run longer than the stale age
+   * (a machine-wide scan): a live holder is then never taken for a dead one.
+   */
+  heartbeatMs?: number
+}
+
+export async function acquireLock(dataDir: string, timeoutMs = 15_000, opts: LockOptions = {}): Promise<Release> {
+  const file = opts.file ?? path.join(journalDir(dataDir), LOCK_NAME)
   const token = randomBytes(8).toString('hex')
   const body = encode({ pid: process.pid, token, host: hostTag })
   const deadline = Date.now() + timeoutMs
   for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
     if (await tryCreate(file, body)) {
       held.add(token)
-      return () => release(file, token)
+      if (opts.heartbeatMs === undefined) return () => release(file, token)
+      const timer = setInterval(() => void touch(file), opts.heartbeatMs)
+      timer.unref()
+      return () => {
+        clearInterval(timer)
+        return release(file, token)
+      }
     }
     const stale = await staleContent(file)
     if (stale !== undefined) {
@@ -53,9 +71,20 @@ export async function acquireLock(dataDir: string, timeoutMs = 15_000): Promise<
       continue
     }
     if (Date.now() > deadline) {
-      throw new DojangError('CONFLICT', 'Another Dojang window or command is changing certificate files right now. Wait until it finishes, then try again.', { path: file })
+      throw new DojangError('CONFLICT', opts.busyMessage ?? 'Another Dojang window or command is changing certificate files right now. Wait until it finishes, then try again.', { path: file })
     }
     await new Promise((r) => setTimeout(r, pause))
+  }
+}
+
+/** Marks a held lock as alive (its age is what makes a lock of another host, or of a reused pid, stale). */
+async function touch(file: string): Promise<void> {
+  const now = new Date()
+  try {
+    if (useSymlink) await fsp.lutimes(file, now, now)
+    else await fsp.utimes(file, now, now)
+  } catch {
+    // Gone or not ours to touch: the next acquire decides.
   }
 }
 

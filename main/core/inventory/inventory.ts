@@ -445,6 +445,22 @@ class SqliteInventory implements Inventory {
     return { path: row.path, size: row.size, mtimeMs: row.mtime_ms, parsed: JSON.parse(row.parsed) as JsonValue, updatedAt: iso(row.updated_at) }
   }
 
+  cacheSnapshot(limit = 20_000): Map<string, CacheEntry> | null {
+    const rows = this.stmt('SELECT path, size, mtime_ms, parsed, updated_at FROM scan_cache LIMIT ?').all(limit + 1) as {
+      path: string
+      size: number
+      mtime_ms: number
+      parsed: string
+      updated_at: number
+    }[]
+    if (rows.length > limit) return null
+    const entries = new Map<string, CacheEntry>()
+    for (const r of rows) {
+      entries.set(r.path, { path: r.path, size: r.size, mtimeMs: r.mtime_ms, parsed: JSON.parse(r.parsed) as JsonValue, updatedAt: iso(r.updated_at) })
+    }
+    return entries
+  }
+
   cachePut(path: string, size: number, mtimeMs: number, parsed: JsonValue): void {
     this.writable()
     const e = parseInput(cachePutSchema, { path, size, mtimeMs, parsed }, 'scan cache entry')

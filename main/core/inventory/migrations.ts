@@ -110,7 +110,69 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `)
   },
+  // 2: the fleet view (docs/fleet.md) and the indexes its findings count uses; copies in list order (the
+  // unfiltered list reads every copy sorted by first seen: without the index that is a sort per call).
+  (db) => {
+    db.exec(`
+      CREATE INDEX copies_first_seen ON copies (first_seen, id);
+      CREATE INDEX findings_run_certificate ON findings (run_id, issuer, serial);
+      CREATE INDEX findings_run_location ON findings (run_id, location);
+      ${FLEET_VIEW_SQL}
+    `)
+  },
 ]
+
+/**
+ * The columns of `fleet_certificates`, in order. A published contract (osquery ATC configs name them): a later
+ * migration may add columns at the end, never rename, drop or reorder these; test/inventory/fleet.test.ts pins them.
+ */
+export const FLEET_COLUMNS = [
+  'holder_name', 'subject', 'issuer', 'ca', 'purpose', 'policy_oid', 'serial', 'not_before', 'not_after', 'days_left', 'medium',
+  'location', 'root', 'profile', 'has_sign_key', 'missing', 'findings_count', 'last_seen', 'fingerprint_sha256',
+] as const
+
+/**
+ * One row per copy of a certificate, for fleet tools that read the inventory file (osquery's automatic table
+ * construction). Plain text and integers, times as ISO 8601 UTC text, `days_left` computed when queried (whole days,
+ * rounded down, negative once expired, as the app counts them), `profile` taken from the location when it lies in a
+ * user profile (/home/<u>, /Users/<u>, <drive>:\Users\<u>, /root), `findings_count` from the latest finished scan.
+ * Standard SQLite only (no math or JSON functions): osquery evaluates the view with its own SQLite.
+ */
+const FLEET_VIEW_SQL = `
+      CREATE VIEW fleet_certificates AS
+      WITH now(ms) AS (SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000),
+           latest(run_id) AS (SELECT max(id) FROM scan_runs WHERE status = 'finished')
+      SELECT
+        c.display_name AS holder_name,
+        c.subject AS subject,
+        c.issuer AS issuer,
+        c.ca AS ca,
+        c.purpose AS purpose,
+        c.policy_oid AS policy_oid,
+        c.serial AS serial,
+        strftime('%Y-%m-%dT%H:%M:%SZ', c.not_before / 1000, 'unixepoch') AS not_before,
+        strftime('%Y-%m-%dT%H:%M:%SZ', c.not_after / 1000, 'unixepoch') AS not_after,
+        CASE WHEN c.not_after >= now.ms THEN (c.not_after - now.ms) / 86400000
+             ELSE -((now.ms - c.not_after + 86399999) / 86400000) END AS days_left,
+        k.medium AS medium,
+        k.location AS location,
+        k.root AS root,
+        CASE
+          WHEN k.location LIKE '/home/%/%' THEN substr(k.location, 7, instr(substr(k.location, 7), '/') - 1)
+          WHEN k.location LIKE '/Users/%/%' THEN substr(k.location, 8, instr(substr(k.location, 8), '/') - 1)
+          WHEN k.location LIKE '_:\\Users\\%\\%' THEN substr(k.location, 10, instr(substr(k.location, 10), '\\') - 1)
+          WHEN k.location LIKE '/root/%' THEN 'root'
+        END AS profile,
+        k.has_sign_pri AS has_sign_key,
+        CASE WHEN k.missing_since IS NULL THEN 0 ELSE 1 END AS missing,
+        (SELECT count(*) FROM findings f, latest
+          WHERE f.run_id = latest.run_id
+            AND ((f.issuer = c.issuer AND f.serial = c.serial) OR f.location = k.location)) AS findings_count,
+        strftime('%Y-%m-%dT%H:%M:%fZ', k.last_seen / 1000.0, 'unixepoch') AS last_seen,
+        c.fingerprint_sha256 AS fingerprint_sha256
+      FROM copies k
+      JOIN certificates c ON c.id = k.certificate_id
+      CROSS JOIN now;`
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 

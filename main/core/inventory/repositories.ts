@@ -43,6 +43,11 @@ export interface CopyRepository {
 export interface ScanCacheRepository {
   /** With `current`, a size or mtime mismatch is a miss (returns null). */
   cacheGet(path: string, current?: { size: number; mtimeMs: number }): CacheEntry | null
+  /**
+   * Every cache entry by path, in one query, so that a scan needs no query per file; null when there are more
+   * than `limit` (default 20,000) entries, to keep memory bounded (the caller then asks per file).
+   */
+  cacheSnapshot(limit?: number): Map<string, CacheEntry> | null
   cachePut(path: string, size: number, mtimeMs: number, parsed: JsonValue): void
   /** Deletes the entry for this path and everything below it. Returns the number deleted. */
   cacheDelete(pathPrefix: string): number

@@ -73,7 +73,7 @@ const OID = {
 } as const
 
 /** RFC 4514 names plus a few common ones; everything else is written as a dotted OID. */
-const SHORT_NAMES: Readonly<Record<string, string>> = {
+export const SHORT_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
   '2.5.4.4': 'SN',
   '2.5.4.5': 'SERIALNUMBER',
@@ -91,7 +91,7 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 }
 
 // Bit order of KeyUsage (RFC 5280 4.2.1.3).
-const KEY_USAGE_NAMES = [
+export const KEY_USAGE_NAMES = [
   'digitalSignature',
   'nonRepudiation',
   'keyEncipherment',
@@ -112,12 +112,25 @@ function corrupt(message: string, details: Record<string, string | number | bool
  * DER may be followed by whitespace only. Throws CORRUPT_FILE for anything that is not one X.509 certificate.
  */
 export function parseCertificate(bytes: Uint8Array): CertificateInfo {
+  const der = certificateDer(bytes)
+  try {
+    return parseDer(der)
+  } catch (e) {
+    if (isDojangError(e)) throw e
+    throw corrupt('The file is not a readable X.509 certificate', {}, e)
+  }
+}
+
+/**
+ * The certificate's DER from a file's bytes: PEM is decoded, DER may be followed by whitespace only. Shared by
+ * `parseCertificate` and the fast summary reader (certSummary.ts), so both accept exactly the same files.
+ */
+export function certificateDer(bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw new DojangError('INVALID_INPUT', 'Certificate bytes must be a Uint8Array')
   if (bytes.length === 0) throw corrupt('The certificate file is empty')
   if (bytes.length > MAX_INPUT_BYTES) throw corrupt('The file is too large to be a certificate', { bytes: bytes.length })
   try {
-    const der = isPem(bytes) ? pemToDer(bytes) : derOnly(bytes)
-    return parseDer(der)
+    return isPem(bytes) ? pemToDer(bytes) : derOnly(bytes)
   } catch (e) {
     if (isDojangError(e)) throw e
     throw corrupt('The file is not a readable X.509 certificate', {}, e)
@@ -273,8 +286,16 @@ function utf8Lenient(bytes: Uint8Array): string {
 function decodeString(node: asn1js.AsnType, what: string): string {
   const t = tagOf(node)
   if (t.cls !== UNIVERSAL || t.constructed) return '#' + hex(new Uint8Array(node.toBER(false)))
-  const raw = primitiveBytes(node, what)
-  switch (t.num) {
+  const decoded = decodeStringBytes(t.num, primitiveBytes(node, what), what)
+  return decoded ?? '#' + hex(new Uint8Array(node.toBER(false)))
+}
+
+/**
+ * A universal, primitive directory string's value by its tag number; undefined for types that are written as
+ * `#hex` of the whole element. Shared with the fast summary reader so that both give the same text.
+ */
+export function decodeStringBytes(tagNumber: number, raw: Uint8Array, what: string): string | undefined {
+  switch (tagNumber) {
     case 12: // UTF8String
       return utf8Lenient(raw)
     case 18: // NumericString
@@ -307,7 +328,7 @@ function decodeString(node: asn1js.AsnType, what: string): string {
       return s
     }
     default:
-      return '#' + hex(new Uint8Array(node.toBER(false)))
+      return undefined
   }
 }
 
@@ -333,21 +354,24 @@ function parseName(raw: ArrayBuffer, what: string): Rdn[][] {
 }
 
 /** RFC 4514 escaping, so that the string form stays unambiguous even for odd values. */
-function escapeRdnValue(v: string): string {
+const NEEDS_ESCAPE = /[\\,+"<>;\0]|^[# ]| $/
+
+export function escapeRdnValue(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v // most values: one test instead of two replacements
   let out = v.replace(/[\\,+"<>;]/g, (c) => '\\' + c).replace(/\0/g, '\\00')
   if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out
   if (out.endsWith(' ') && !out.endsWith('\\ ')) out = out.slice(0, -1) + '\\ '
   return out
 }
 
-function nameToString(rdns: Rdn[][]): string {
+export function nameToString(rdns: Rdn[][]): string {
   return [...rdns]
     .reverse()
     .map((set) => set.map((a) => `${a.type}=${escapeRdnValue(a.value)}`).join('+'))
     .join(',')
 }
 
-function lastValue(rdns: Rdn[], type: string): string {
+export function lastValue(rdns: Rdn[], type: string): string {
   for (let i = rdns.length - 1; i >= 0; i--) {
     const r = rdns[i] as Rdn
     if (r.type === type) return r.value
@@ -543,7 +567,7 @@ function selfSigned(der: Uint8Array, cert: pkijs.Certificate, ski?: string, aki?
   }
 }
 
-function guessKind(keyUsage: string[]): CertificateInfo['kind'] {
+export function guessKind(keyUsage: string[]): CertificateInfo['kind'] {
   const has = (n: string): boolean => keyUsage.includes(n)
   if (has('keyCertSign') || has('cRLSign')) return 'unknown'
   const signs = has('digitalSignature') || has('nonRepudiation')

@@ -10,3 +10,4 @@ export {
   type FindingsInput,
 } from './findings'
 export type * from './types'
+export { acquireScanLock, withScanLock, SCAN_LOCK_NAME } from './scanLock'

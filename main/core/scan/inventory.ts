@@ -11,6 +11,8 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 /** The part of the inventory the cache needs (matches `Inventory` in main/core/inventory). */
 export interface InventoryCachePort {
   cacheGet(path: string, current?: { size: number; mtimeMs: number }): { parsed: unknown } | null
+  /** Every entry by path, or null when there are too many (optional: without it each file costs a stat and a query). */
+  cacheSnapshot?(): ReadonlyMap<string, { size: number; mtimeMs: number; parsed: unknown }> | null
   cachePut(path: string, size: number, mtimeMs: number, parsed: Json): void
   transaction<T>(fn: () => T): T
 }
@@ -19,14 +21,36 @@ export interface InventoryCachePort {
  * A ScanCache over the inventory. Writes are buffered and committed in one transaction per `batch` entries and
  * at `flush()` (the scanner calls it at the end): one transaction per file would make the first scan of a large
  * tree wait on the database instead of the disk. A write the inventory refuses is dropped: the cache only saves
- * time, it must never fail a scan. There is no `has()`: a query per file costs more than the stat it would save.
+ * time, it must never fail a scan.
+ *
+ * When the inventory offers `cacheSnapshot()`, all entries are read in one query on first use: `has()` then lets a
+ * first scan skip the stat of files never seen, and a lookup is a map access instead of a query per file (a
+ * rescan of 1,000 certificate folders looks up 4,000 files).
  */
 export function inventoryScanCache(inv: InventoryCachePort, opts: { batch?: number } = {}): ScanCache & { failedWrites: number } {
   const batch = opts.batch ?? 500
   let pending: { path: string; size: number; mtimeMs: number; value: CachedFile }[] = []
+  type Entry = { size: number; mtimeMs: number; parsed: unknown }
+  let snapshot: Map<string, Entry> | null | undefined
+  const index = (): Map<string, Entry> | null => {
+    if (snapshot === undefined) {
+      try {
+        const stored = inv.cacheSnapshot?.()
+        snapshot = stored === undefined || stored === null ? null : new Map(stored)
+      } catch {
+        snapshot = null // no snapshot: every file is looked up on its own
+      }
+    }
+    return snapshot
+  }
   const cache = {
     failedWrites: 0,
     get(path: string, size: number, mtimeMs: number): unknown {
+      const snap = index()
+      if (snap !== null) {
+        const e = snap.get(path)
+        return e !== undefined && e.size === size && e.mtimeMs === mtimeMs ? e.parsed : undefined
+      }
       try {
         return inv.cacheGet(path, { size, mtimeMs })?.parsed
       } catch {
@@ -34,6 +58,7 @@ export function inventoryScanCache(inv: InventoryCachePort, opts: { batch?: numb
       }
     },
     put(path: string, size: number, mtimeMs: number, value: CachedFile): void {
+      snapshot?.set(path, { size, mtimeMs, parsed: value }) // a cache used for several scans stays current
       pending.push({ path, size, mtimeMs, value })
       if (pending.length >= batch) cache.flush()
     },
@@ -57,7 +82,13 @@ export function inventoryScanCache(inv: InventoryCachePort, opts: { batch?: numb
       }
     },
   }
-  return cache
+  if (inv.cacheSnapshot === undefined) return cache
+  return Object.assign(cache, {
+    has(path: string): boolean {
+      const snap = index()
+      return snap === null || snap.has(path)
+    },
+  })
 }
 
 /** Inventory records for one copy (shapes of `CertificateInput` / `CopyInput`); undefined for unreadable certificates. */

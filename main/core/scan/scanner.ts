@@ -13,6 +13,7 @@ import type { Medium } from '../stores/types'
 import { guardedCache, type CachedFile } from './cache'
 import { scanCertFolder, type FolderContext } from './certFolder'
 import { asyncSource } from './reader'
+import { workerSource } from './workerReader'
 import {
   compileSkip, isExpectedNpkiFile, isNpkiName, isOsClutter, isPfxName, isSignCertName, isSkipped, isUserName, relatedStoreKind,
   type CompiledSkip,
@@ -103,9 +104,8 @@ export async function scan(rootsIn: readonly ScanRoot[], opts: ScanOptions = {})
   const npkiMaxDepth = opts.npkiMaxDepth ?? DEFAULTS.npkiMaxDepth
   const deepMaxDepth = opts.deepMaxDepth ?? DEFAULTS.deepMaxDepth
   const memo = opts.reuseIdenticalParses === false ? undefined : new Map<string, CachedFile>()
-  const source = asyncSource()
   const cache = opts.cache ? guardedCache(opts.cache) : undefined
-  const folderCtx: FolderContext = { cache, memo, stats, source }
+  const folderCtx: FolderContext = { cache, memo, stats, source: asyncSource() }
   const parseLimit = limiter(Math.max(1, opts.parseConcurrency ?? DEFAULTS.parseConcurrency))
   const tasks: Promise<void>[] = []
   // Set when the scan returns: late completions (after a cancel) must not change a result already handed out.
@@ -155,6 +155,11 @@ export async function scan(rootsIn: readonly ScanRoot[], opts: ScanOptions = {})
     const kind = r.kind ?? 'npki'
     roots.push({ path, kind, medium: r.medium ?? (kind === 'npki' ? 'disk' : 'other') })
   }
+  // Deep scans meet many certificate folders: a worker reads them (workerReader.ts); NPKI roots and USB drives
+  // hold a handful, where starting a worker would cost more than it saves.
+  const reader = opts.reader ?? (roots.some((r) => r.kind === 'deep') ? 'worker' : 'async')
+  const source = reader === 'worker' ? workerSource() : asyncSource()
+  folderCtx.source = source
   const rootResults: RootResult[] = await Promise.all(roots.map((r) => checkRoot(r, fs, addProblem, relatedStores)))
   const walkRoots: WalkItem<DirData>[] = roots
     .filter((_, i) => rootResults[i]?.exists)

@@ -218,6 +218,11 @@ export interface ScanOptions {
   reuseIdenticalParses?: boolean
   /** Filesystem for the walk, for tests that inject failures. */
   fs?: ScanFs
+  /**
+   * How certificate-folder files are read: 'async' (libuv requests from the main thread) or 'worker' (one worker
+   * thread with synchronous reads, one message per folder). Default: 'worker' when a root is a deep scan, else 'async'.
+   */
+  reader?: 'async' | 'worker'
 }
 
 export interface SkipRules {
