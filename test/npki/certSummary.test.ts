@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
 import { parseCertificate, type CertificateInfo } from '../../main/core/npki/certificate'
 import { readCertSummary, type CertSummary } from '../../main/core/npki/certSummary'
-import { certFacts } from '../../main/core/scan/certFolder'
+import { certFacts } from '../../main/core/scan/folderScan'
 import { builtCorpus, opensslCorpus, type CorpusCert } from './corpus'
 import { FIXTURES } from './helpers'
 

@@ -11,7 +11,7 @@ import type { Dirent } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { Medium } from '../stores/types'
 import { guardedCache, type CachedFile } from './cache'
-import { scanCertFolder, type FolderContext } from './certFolder'
+import { scanCertFolder, type FolderContext } from './folderScan'
 import { asyncSource } from './reader'
 import { workerSource } from './workerReader'
 import {
