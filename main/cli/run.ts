@@ -56,7 +56,7 @@ Usage:
   dojang check-password <cert-folder> [--password-stdin] [--km-separate] [--json]
   dojang change-password <cert-folder> [--password-stdin] [--km-separate] [--allow-weak] [--data-dir DIR]
   dojang verify-vid <cert-folder> [--password-stdin]
-  dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--password-stdin]
+  dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--allow-weak] [--password-stdin]
   dojang import-pfx <file.pfx> --to keychain|<NPKI folder> [--overwrite] [--allow-weak] [--password-stdin]
 
 Secrets are read one per line from standard input with --password-stdin, or asked at the terminal:
@@ -70,7 +70,7 @@ Without --root, Dojang scans the OS's NPKI folders, USB drives and its keychain.
 sets Dojang's data folder (inventory, backups, trash). --no-keychain skips the OS keychain.
 
 Exit codes: 0 ok, 1 failure (expiring: certificates found), 2 usage, 3 wrong password, 4 corrupt file, 5 unsupported algorithm, 6 key does not match the
-certificate, 7 not found, 8 weak new password, 9 ID number does not match, 10 file system error, 11 conflict (a copy
+certificate, 7 not found, 8 weak new or PFX password, 9 ID number does not match, 10 file system error, 11 conflict (a copy
 is already there: --overwrite replaces it and keeps a backup), 12 CA unreachable, 13 refused by the CA, 14 reference
 number or authorization code not accepted, 15 CA answer refused, 16 CA busy, 17 security token unavailable or
 refusing, 18 token PIN locked, 19 a token's key cannot leave it.
