@@ -55,7 +55,7 @@ export async function openCoreForCli(values: CommandContext['values'], io: CliIo
       warn?.(`scanning: ${count(d.foldersVisited ?? 0, 'folder')}, ${count(d.certificatesFound ?? 0, 'certificate')}, ${count(d.problems ?? 0, 'problem')}${final ? ` — ${op.state === 'finished' ? 'done' : op.state}` : ''}`)
     },
   })
-  for (const n of core.inventory.notices) warn?.(`dojang: ${n.message}`)
+  for (const n of core.inventory.notices) warn?.(`dojang: ${t(n.message)}`)
   return core
 }
 
@@ -233,7 +233,7 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         if (csv) {
           out(CSV_COLUMNS.join(','))
           for (const r of rows) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
-        } else out(JSON.stringify({ generatedAt: now.toISOString(), copies: rows, findings: outcome.findings }, null, 2))
+        } else out(JSON.stringify({ generatedAt: isoSeoul(now.toISOString()), copies: rows, findings: outcome.findings }, null, 2))
         return EXIT.OK
       }
 
