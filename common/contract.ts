@@ -176,7 +176,7 @@ export const requestSchemas = {
   restoreFromTrash: z.object({ id: z.string().min(1).max(200), overwrite: z.boolean().optional() }).strict(),
   emptyTrash: z.object({ olderThanDays: z.number().int().min(0).max(36500).optional() }).strict(),
   copyCertificate: z.object({ location, to: mediaTarget, move: z.boolean().optional(), overwrite: z.boolean().optional() }).strict(),
-  exportPfx: z.object({ location, password, pfxPassword: password, profile: z.enum(['bank', 'modern']), includeKm: z.boolean().optional() }).strict(),
+  exportPfx: z.object({ location, password, pfxPassword: password, profile: z.enum(['bank', 'modern']), includeKm: z.boolean().optional(), allowWeak: z.boolean().optional() }).strict(),
   importPfx: z
     .object({
       /** The bytes of a dropped file; without them main asks with its own file dialog (the page never names paths). */

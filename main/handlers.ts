@@ -82,12 +82,12 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
       return { location: r.ref.location }
     },
 
-    async exportPfx({ location, password, pfxPassword, profile, includeKm }) {
+    async exportPfx({ location, password, pfxPassword, profile, includeKm, allowWeak }) {
       const name = core.inventory.listCertificates({}).find((c) => c.copies.some((x) => x.location === location))?.displayName ?? 'certificate'
       const out = await ports.chooseSavePath({ title: 'PFX', defaultName: `${name}.pfx`, extensions: ['pfx', 'p12'] })
       if (!out) return null
       // The save dialog already asked about replacing an existing file.
-      await commands.exportPfx(core, { location, password, pfxPassword, profile, includeKm, out, overwrite: true })
+      await commands.exportPfx(core, { location, password, pfxPassword, profile, includeKm, allowWeak, out, overwrite: true })
       return { path: out }
     },
 

@@ -2,13 +2,15 @@
  * The inventory verbs of `dojang`: scan, list, report, expiring, copy, move, delete, trash, restore, backups.
  * Each one calls core commands and formats their results; progress goes to stderr, data to stdout.
  */
-import { resolve } from 'node:path'
+import { statSync } from 'node:fs'
+import { resolve, sep } from 'node:path'
 import { daysLeft as domainDaysLeft, dDay, expiryState } from '../../common/domain'
+import { formatDate, formatDateTime, formatSerial, isoSeoul, issuerName } from '../../common/format'
 import { DojangError } from '../../common/errors'
 import type { Commands } from '../core/app/commands'
 import { openCore, type Core } from '../core/app/core'
 import type { ScanOutcome } from '../core/app/scanCoordinator'
-import type { CertificateWithCopies } from '../core/inventory'
+import type { CertificateWithCopies, CopyRecord } from '../core/inventory'
 import type { Finding } from '../core/scan'
 import { EXIT } from './exitCodes'
 import type { CliIo } from './io'
@@ -29,6 +31,8 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 /** The core as the CLI sees it: --root limits the disk roots; the keychain only where it can answer. */
 export async function openCoreForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void): Promise<Core> {
   const roots = strings(values.root)
+  requireFolders(roots, '--root', false)
+  requireFolders(strings(values.deep), '--deep', true)
   // On Linux the Secret Service needs a session bus; without one, asking keytar would only time out.
   const keychainPossible = process.platform !== 'linux' || Boolean(io.env.DBUS_SESSION_BUS_ADDRESS)
   let last = 0
@@ -48,11 +52,32 @@ export async function openCoreForCli(values: CommandContext['values'], io: CliIo
       if (!final && now - last < 500) return
       last = now
       const d = op.detail
-      warn?.(`scanning: ${d.foldersVisited ?? 0} folders, ${d.certificatesFound ?? 0} certificates, ${d.problems ?? 0} problems${final ? ` — ${op.state === 'finished' ? 'done' : op.state}` : ''}`)
+      warn?.(`scanning: ${count(d.foldersVisited ?? 0, 'folder')}, ${count(d.certificatesFound ?? 0, 'certificate')}, ${count(d.problems ?? 0, 'problem')}${final ? ` — ${op.state === 'finished' ? 'done' : op.state}` : ''}`)
     },
   })
-  for (const n of core.inventory.notices) warn?.(`dojang: ${n.message}`)
+  for (const n of core.inventory.notices) warn?.(`dojang: ${t(n.message)}`)
   return core
+}
+
+const count = (v: unknown, noun: string): string => {
+  const n = Number(v)
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}
+
+/**
+ * A folder to scan that does not exist is a typing mistake, not an empty result: "No certificates found" would
+ * send the helpdesk looking for certificates that were never looked for. `--deep` may also name one PFX file.
+ */
+function requireFolders(paths: string[], flag: string, fileAllowed: boolean): void {
+  for (const p of paths) {
+    let isDir: boolean
+    try {
+      isDir = statSync(p).isDirectory()
+    } catch {
+      throw new DojangError('INVALID_INPUT', `${flag} ${p}: the folder does not exist`, { field: flag })
+    }
+    if (!isDir && !fileAllowed) throw new DojangError('INVALID_INPUT', `${flag} ${p}: this is a file, not a folder`, { field: flag })
+  }
 }
 
 const open = (ctx: CommandContext): Promise<Core> => openCoreForCli(ctx.values, ctx.io, ctx.err)
@@ -73,38 +98,79 @@ async function runScan(ctx: CommandContext, core: Core): Promise<ScanOutcome> {
 const daysLeft = (notAfter: string, now: Date): number => domainDaysLeft(notAfter, now)
 const state = (notAfter: string, now: Date) => expiryState({ notAfter }, now)
 
-function certificateRows(certs: CertificateWithCopies[], now: Date) {
-  return certs.map((c) => ({
-    name: c.displayName,
-    subject: c.subject,
-    issuer: c.issuer,
-    ca: c.ca,
-    serial: c.serial,
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-    daysLeft: daysLeft(c.notAfter, now),
-    state: state(c.notAfter, now),
-    purpose: c.purpose,
-    policyOid: c.policyOid,
-    copies: c.copies
-      .filter((x) => x.missingSince === null)
-      .map((x) => ({ medium: x.medium, location: x.location, root: x.root, files: x.files, keyScheme: x.keyScheme })),
-  }))
+/**
+ * Which remembered copies belong to this scan's media: the ones it saw, and the ones under a root it walked (those
+ * it did not see there are stale). Copies remembered from an earlier `--root` elsewhere are not part of the answer.
+ */
+function inScope(copy: CopyRecord, outcome: ScanOutcome): boolean {
+  if (copy.lastRunId === outcome.runId) return true
+  return outcome.result.roots.some((r) => copy.root === r.path || copy.location === r.path || copy.location.startsWith(r.path.endsWith(sep) ? r.path : r.path + sep))
 }
 
-/** Only the certificates this scan saw (the inventory also remembers copies from earlier scans). */
+/** Not seen where it was last seen: gone since a finished scan, or this scan (cancelled, say) did not reach it. */
+const isStale = (copy: CopyRecord, outcome: ScanOutcome): boolean => copy.missingSince !== null || copy.lastRunId !== outcome.runId
+
+/**
+ * The certificates of this scan's media, each with its copies there: `where` (the scan root it was found under)
+ * and `lastSeen` say where and when each copy was last seen; `stale` marks one that was not found there this time.
+ * Machine formats keep ISO 8601 with the Korean offset.
+ */
+function certificateRows(certs: CertificateWithCopies[], outcome: ScanOutcome, now: Date, withStale: boolean) {
+  return certs
+    .map((c) => ({
+      name: c.displayName,
+      subject: c.subject,
+      issuer: c.issuer,
+      ca: c.ca,
+      serial: formatSerial(c.serial),
+      notBefore: isoSeoul(c.notBefore),
+      notAfter: isoSeoul(c.notAfter),
+      daysLeft: daysLeft(c.notAfter, now),
+      state: state(c.notAfter, now),
+      purpose: c.purpose,
+      policyOid: c.policyOid,
+      copies: c.copies
+        .filter((x) => inScope(x, outcome) && (withStale || !isStale(x, outcome)))
+        .map((x) => ({
+          medium: x.medium,
+          location: x.location,
+          root: x.root,
+          files: x.files,
+          keyScheme: x.keyScheme,
+          lastSeen: isoSeoul(x.lastSeen),
+          missingSince: x.missingSince === null ? null : isoSeoul(x.missingSince),
+          stale: isStale(x, outcome),
+        })),
+    }))
+    .filter((c) => c.copies.length > 0)
+}
+
+type CertificateRow = ReturnType<typeof certificateRows>[number]
+
+/** One certificate in text: D-day, the Korean calendar date, name, purpose and issuer as the app shows them. */
+function certificateLine(c: CertificateRow, cert: { ca: string | null; issuer: string }): string {
+  return `${dDay(c.daysLeft).padEnd(7)} ${formatDate(c.notAfter, 'ko', 'long')}  ${t(c.name)}  ${t(c.purpose ?? '')}  ${t(issuerName(cert, 'ko'))}  일련번호 ${t(c.serial)}`
+}
+
+function copyLine(copy: CertificateRow['copies'][number]): string {
+  const mark = copy.stale ? `  [stale: ${copy.missingSince ? `missing since ${formatDate(copy.missingSince, 'ko', 'long')}` : 'not seen by this scan'}; last seen ${formatDate(copy.lastSeen, 'ko', 'long')}]` : ''
+  return `        ${copy.medium.padEnd(9)} ${t(copy.location)}${mark}`
+}
+
+/** The inventory's certificates (it remembers copies from earlier scans; certificateRows picks this scan's). */
 async function seenIn(ctx: CommandContext, core: Core, outcome: ScanOutcome): Promise<CertificateWithCopies[]> {
-  return (await ctx.commands.listCertificates(core)).filter((c) => c.copies.some((x) => x.lastRunId === outcome.runId && x.missingSince === null))
+  return (await ctx.commands.listCertificates(core)).filter((c) => c.copies.some((x) => inScope(x, outcome)))
 }
 
 const CSV_COLUMNS = ['name', 'issuer', 'serial', 'notAfter', 'daysLeft', 'state', 'purpose', 'medium', 'location', 'signPri', 'kmPair', 'keyScheme', 'findings'] as const
 
-function reportRows(certs: CertificateWithCopies[], findings: Finding[], now: Date) {
+function reportRows(certs: CertificateWithCopies[], outcome: ScanOutcome, now: Date) {
+  const findings: Finding[] = outcome.findings
   const rows = []
-  for (const c of certificateRows(certs, now)) {
+  for (const c of certificateRows(certs, outcome, now, false)) {
     for (const copy of c.copies) {
       const kinds = findings
-        .filter((f) => f.locations.includes(copy.location) || (f.certificate && f.certificate.issuer === c.issuer && f.certificate.serial === c.serial))
+        .filter((f) => f.locations.includes(copy.location) || (f.certificate && f.certificate.issuer === c.issuer && formatSerial(f.certificate.serial) === c.serial))
         .map((f) => f.kind)
       rows.push({
         name: c.name,
@@ -138,18 +204,19 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
       case 'scan':
       case 'list': {
         const outcome = await runScan(ctx, core)
-        const certs = certificateRows(await seenIn(ctx, core, outcome), now)
+        const remembered = await seenIn(ctx, core, outcome)
+        const certs = certificateRows(remembered, outcome, now, true)
         if (command === 'scan' && json) {
           out(JSON.stringify({ certificates: certs, findings: outcome.findings, problems: outcome.result.problems, stats: outcome.result.stats }, null, 2))
         } else if (json) out(JSON.stringify(certs, null, 2))
         else if (csv) {
           out(CSV_COLUMNS.join(','))
-          for (const r of reportRows(await seenIn(ctx, core, outcome), outcome.findings, now)) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
+          for (const r of reportRows(remembered, outcome, now)) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
         } else {
           if (certs.length === 0) err('No certificates found. Certificates usually live in an NPKI folder: ~/NPKI (Linux), ~/Library/Preferences/NPKI (macOS), %USERPROFILE%\\AppData\\LocalLow\\NPKI (Windows), or NPKI at the top of a USB drive.')
           for (const c of certs) {
-            out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${t(c.name)}  ${t(c.purpose ?? '')}  ${t(c.ca ?? c.issuer)}`)
-            for (const copy of c.copies) out(`        ${copy.medium.padEnd(9)} ${t(copy.location)}`)
+            out(certificateLine(c, c))
+            for (const copy of c.copies) out(copyLine(copy))
           }
           if (command === 'scan') {
             // Every finding and problem with where it is: a count alone sends the helpdesk back to --json.
@@ -162,11 +229,11 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
 
       case 'report': {
         const outcome = await runScan(ctx, core)
-        const rows = reportRows(await seenIn(ctx, core, outcome), outcome.findings, now)
+        const rows = reportRows(await seenIn(ctx, core, outcome), outcome, now)
         if (csv) {
           out(CSV_COLUMNS.join(','))
           for (const r of rows) out(CSV_COLUMNS.map((k) => csvCell(r[k])).join(','))
-        } else out(JSON.stringify({ generatedAt: now.toISOString(), copies: rows, findings: outcome.findings }, null, 2))
+        } else out(JSON.stringify({ generatedAt: isoSeoul(now.toISOString()), copies: rows, findings: outcome.findings }, null, 2))
         return EXIT.OK
       }
 
@@ -174,9 +241,11 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         const days = Number(values.days ?? 30)
         if (!Number.isInteger(days) || days < 0 || days > 3650) throw new DojangError('INVALID_INPUT', '--days takes a whole number of days (0–3650)')
         const outcome = await runScan(ctx, core)
-        const certs = certificateRows(await seenIn(ctx, core, outcome), now).filter((c) => c.daysLeft <= days && (c.daysLeft >= 0 || values['include-expired'] === true))
+        const certs = certificateRows(await seenIn(ctx, core, outcome), outcome, now, false).filter((c) => c.daysLeft <= days && (c.daysLeft >= 0 || values['include-expired'] === true))
         if (json) out(JSON.stringify(certs, null, 2))
-        else for (const c of certs) out(`${dDay(c.daysLeft).padEnd(7)} ${c.notAfter.slice(0, 10)}  ${t(c.name)}  ${c.copies.map((x) => t(x.location)).join('  ')}`)
+        else for (const c of certs) out(`${dDay(c.daysLeft).padEnd(7)} ${formatDate(c.notAfter, 'ko', 'long')}  ${t(c.name)}  ${t(issuerName(c, 'ko'))}  일련번호 ${t(c.serial)}  ${c.copies.map((x) => t(x.location)).join('  ')}`)
+        // Nothing to report is news too, but not data: stdout stays empty for scripts.
+        if (certs.length === 0 && !json) err(`No certificate expires within ${days} days${values['include-expired'] === true ? ' (expired ones included)' : ''}.`)
         return certs.length > 0 ? EXIT.FAILURE : EXIT.OK
       }
 
@@ -216,10 +285,25 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         }
         if (positionals.length > 0) throw new DojangError('INVALID_INPUT', 'trash takes nothing, or: empty [--older-than-days N]')
         const entries = await commands.listTrash(core)
-        const rows = entries.map((e) => ({ id: e.id, subject: e.subject, issuer: e.issuer, serial: e.serial, notAfter: e.notAfter, medium: e.medium, location: e.location, deletedAt: e.deletedAt, intact: e.intact }))
+        const rows = entries.map((e) => ({
+          id: e.id,
+          subject: e.subject,
+          issuer: e.issuer,
+          serial: e.serial === null || e.serial === undefined ? e.serial : formatSerial(e.serial),
+          notAfter: e.notAfter ? isoSeoul(e.notAfter) : e.notAfter,
+          medium: e.medium,
+          location: e.location,
+          deletedAt: isoSeoul(e.deletedAt),
+          intact: e.intact,
+        }))
         if (json) out(JSON.stringify(rows, null, 2))
         else if (rows.length === 0) err("Dojang's trash is empty.")
-        else for (const r of rows) out(`${r.id}  ${r.deletedAt.slice(0, 19)}  ${t(r.subject ?? '(unreadable certificate)')}  ${t(r.location)}`)
+        else
+          for (const [i, r] of rows.entries()) {
+            const e = entries[i]!
+            const facts = r.serial ? `  일련번호 ${t(r.serial)}${e.issuer ? `  ${t(issuerName({ ca: null, issuer: e.issuer }, 'ko'))}` : ''}${r.notAfter ? `  ~${formatDate(r.notAfter, 'ko', 'long')}` : ''}` : ''
+            out(`${r.id}  ${formatDateTime(e.deletedAt)}  ${t(r.subject ?? '(unreadable certificate)')}${facts}  ${t(r.location)}`)
+          }
         return EXIT.OK
       }
 

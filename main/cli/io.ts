@@ -76,9 +76,9 @@ export function stdinSecrets(io: CliIo): SecretSource {
   return {
     async read(label) {
       const line = await lines.next()
-      if (line === null || line.length === 0) {
-        throw new DojangError('INVALID_INPUT', `Expected the ${label} on its own line of standard input`)
-      }
+      if (line === null) throw new DojangError('INVALID_INPUT', `Expected the ${label} on its own line of standard input`)
+      // An empty line is a password that was left out, not a line that went missing.
+      if (line.length === 0) throw new DojangError('INVALID_INPUT', `The ${label} is empty (an empty line on standard input)`)
       return line
     },
     close: () => lines.close(),

@@ -3,14 +3,18 @@
  * to stderr; exit codes are listed in exitCodes.ts. Passwords come from stdin or a prompt, never from arguments.
  */
 import { parseArgs } from 'node:util'
-import { resolve } from 'node:path'
+import { statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { DojangError, isDojangError } from '../../common/errors'
 import { COMMANDS, type CommandName, type Commands } from '../core/app/commands'
-import { checkPasswordRules } from '../../common/passwordRules'
 import { dDay } from '../../common/domain'
+import { formatDate, formatSerial, isoSeoul, issuerName } from '../../common/format'
+import { version as DOJANG_VERSION } from '../../package.json'
 import { EXIT, exitCodeFor } from './exitCodes'
 import { INVENTORY_COMMANDS, openCoreForCli, runInventoryCommand } from './inventoryCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
+import { brokenRules, weakPasswordLines } from './passwordWords'
+import { terminalSafe as t } from './textSafe'
 
 /** Which core commands each verb reaches (proved by test/app/frontEnds.test.ts). */
 export const CLI_VERBS = {
@@ -35,13 +39,14 @@ export const CLI_VERBS = {
 const USAGE = `도장 Dojang — NPKI (공동인증서) certificate manager
 
 Usage:
+  dojang --version                               prints the version (also -V)
   dojang info <cert-folder> [--json]
   dojang scan [--root DIR]... [--deep DIR]... [--all-profiles] [--json|--csv]
   dojang list [--root DIR]... [--json|--csv]
   dojang report [--root DIR]... [--deep DIR]... [--json|--csv]
   dojang expiring [--days N] [--include-expired] [--json]    exit 1 when some expire within N days
-  dojang copy <cert-folder|keychain:ID> --to keychain|<NPKI folder> [--overwrite]
-  dojang move <cert-folder|keychain:ID> --to keychain|<NPKI folder> [--overwrite]
+  dojang copy <cert-folder|keychain:ID> --to keychain|<NPKI folder> [--overwrite] [--create]
+  dojang move <cert-folder|keychain:ID> --to keychain|<NPKI folder> [--overwrite] [--create]
   dojang delete <cert-folder|keychain:ID>       moves the copy to Dojang's trash
   dojang trash [--json]                          lists the trash
   dojang trash empty [--older-than-days N]       deletes what is in the trash for good
@@ -51,7 +56,7 @@ Usage:
   dojang check-password <cert-folder> [--password-stdin] [--km-separate] [--json]
   dojang change-password <cert-folder> [--password-stdin] [--km-separate] [--allow-weak] [--data-dir DIR]
   dojang verify-vid <cert-folder> [--password-stdin]
-  dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--password-stdin]
+  dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--allow-weak] [--password-stdin]
   dojang import-pfx <file.pfx> --to keychain|<NPKI folder> [--overwrite] [--allow-weak] [--password-stdin]
 
 Secrets are read one per line from standard input with --password-stdin, or asked at the terminal:
@@ -65,7 +70,7 @@ Without --root, Dojang scans the OS's NPKI folders, USB drives and its keychain.
 sets Dojang's data folder (inventory, backups, trash). --no-keychain skips the OS keychain.
 
 Exit codes: 0 ok, 1 failure (expiring: certificates found), 2 usage, 3 wrong password, 4 corrupt file, 5 unsupported algorithm, 6 key does not match the
-certificate, 7 not found, 8 weak new password, 9 ID number does not match, 10 file system error, 11 conflict (a copy
+certificate, 7 not found, 8 weak new or PFX password, 9 ID number does not match, 10 file system error, 11 conflict (a copy
 is already there: --overwrite replaces it and keeps a backup), 12 CA unreachable, 13 refused by the CA, 14 reference
 number or authorization code not accepted, 15 CA answer refused, 16 CA busy, 17 security token unavailable or
 refusing, 18 token PIN locked, 19 a token's key cannot leave it.
@@ -81,6 +86,10 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     ;(command ? out : err)(USAGE)
     return command ? EXIT.OK : EXIT.USAGE
+  }
+  if (command === '--version' || command === '-V') {
+    out(`dojang ${DOJANG_VERSION}`)
+    return EXIT.OK
   }
   let parsed: { values: Flags; positionals: string[] }
   try {
@@ -111,7 +120,7 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
       },
     })
   } catch (e) {
-    err(`dojang: ${(e as Error).message}\n\n${USAGE}`)
+    err(`dojang: ${t((e as Error).message)}\n\n${USAGE}`)
     return EXIT.USAGE
   }
   const { values, positionals } = parsed
@@ -142,20 +151,22 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
     switch (command) {
       case 'info': {
         const location = locationArg()
+        notAFile(location)
         const report = await withCore((core) => commands.certificateInfo(core, { location }))
-        if (json) out(JSON.stringify({ folder: report.location, ...report }, null, 2))
+        const c = report.certificate
+        // JSON keeps machine formats: ISO 8601 with the Korean offset, the serial as the inventory spells it.
+        if (json) out(JSON.stringify({ folder: report.location, ...report, certificate: { ...c, serial: formatSerial(c.serial), notBefore: isoSeoul(c.notBefore), notAfter: isoSeoul(c.notAfter) } }, null, 2))
         else {
-          const c = report.certificate
           const key = report.signKey
           out(
             [
-              `사용자 Name        ${c.name}`,
-              `구분 Purpose       ${c.purposeKo} (${c.purposeEn})${c.policyOid ? ` [${c.policyOid}]` : ''}`,
-              `발급기관 Issuer    ${c.caNameKo} — ${c.issuer}`,
-              `일련번호 Serial    ${c.serial}`,
-              `유효기간 Valid     ${c.notBefore} ~ ${c.notAfter} (${dDay(c.daysLeft)}, ${c.state})`,
-              `주체 Subject       ${c.subject}`,
-              `키 Key             ${key ? ('scheme' in key ? `${key.file}: ${key.scheme}${key.trailingBytes ? `, ${key.trailingBytes} trailing bytes kept` : ''}` : `${key.file}: ${key.message}`) : 'missing (signPri.key): this copy cannot sign'}`,
+              `사용자 Name        ${t(c.name)}`,
+              `구분 Purpose       ${t(c.purposeKo)} (${t(c.purposeEn)})${c.policyOid ? ` [${t(c.policyOid)}]` : ''}`,
+              `발급기관 Issuer    ${t(issuerName(c, 'ko'))} — ${t(c.issuer)}`,
+              `일련번호 Serial    ${t(formatSerial(c.serial))}`,
+              `유효기간 Valid     ${formatDate(c.notBefore, 'ko', 'long')} ~ ${formatDate(c.notAfter, 'ko', 'long')} (${dDay(c.daysLeft)}, ${t(c.state)})`,
+              `주체 Subject       ${t(c.subject)}`,
+              `키 Key             ${key ? ('scheme' in key ? `${t(key.file)}: ${t(key.scheme)}${key.trailingBytes ? `, ${key.trailingBytes} trailing bytes kept` : ''}` : `${t(key.file)}: ${t(key.message)}`) : 'missing (signPri.key): this copy cannot sign'}`,
               `암호화용 km pair   ${report.kmPair ? 'present' : 'none'}`,
               `본인확인 VID       ${c.hasVid ? 'present' : 'none'}`,
             ].join('\n'),
@@ -183,11 +194,9 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         const newPassword = await s.read('new password')
         const allowWeak = values['allow-weak'] === true
         if (!allowWeak) {
-          const rules = checkPasswordRules(newPassword)
-          if (!rules.ok) {
-            err('The new password does not meet the KISA rules (at least 10 characters with letters, digits and special characters; no \' " \\ |; no runs like 111 or abc):')
-            for (const r of rules.rules) err(`  ${r.ok ? 'ok ' : 'NO '} ${r.id}`)
-            err('Choose another password, or pass --allow-weak to use it anyway.')
+          const failed = brokenRules(newPassword)
+          if (failed.length > 0) {
+            for (const line of weakPasswordLines(failed, 'new password')) err(line)
             return EXIT.WEAK_PASSWORD
           }
         }
@@ -212,6 +221,7 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
       case 'export-pfx': {
         const location = locationArg()
         if (typeof values.out !== 'string') throw new DojangError('INVALID_INPUT', 'export-pfx needs --out FILE')
+        folderOfOutExists(resolve(values.out))
         const profile = values.profile ?? 'bank'
         if (profile !== 'bank' && profile !== 'modern') throw new DojangError('INVALID_INPUT', '--profile is bank (3DES + SHA-1, what Korean banks read) or modern (AES-256 + SHA-256)')
         const s = getSecrets()
@@ -219,10 +229,10 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         const pfxPassword = await s.read('PFX password')
         const out_ = resolve(values.out)
         const r = await withCore((core) =>
-          commands.exportPfx(core, { location, password, pfxPassword, profile, includeKm: values['include-km'] === true, out: out_, overwrite: values.overwrite === true }),
+          commands.exportPfx(core, { location, password, pfxPassword, profile, includeKm: values['include-km'] === true, out: out_, overwrite: values.overwrite === true, allowWeak: values['allow-weak'] === true }),
         )
         if (json) out(JSON.stringify(r, null, 2))
-        else out(`Wrote ${r.out} (${profile} profile, ${r.keys} key${r.keys > 1 ? 's' : ''}${r.hasRandomNum ? ', randomNum kept' : ''}).`)
+        else out(`Wrote ${t(r.out)} (${profile} profile, ${r.keys} key${r.keys > 1 ? 's' : ''}${r.hasRandomNum ? ', randomNum kept' : ''}).`)
         return EXIT.OK
       }
 
@@ -237,32 +247,63 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         const r = await withCore((core) =>
           commands.importPfx(core, { pfx, pfxPassword, newPassword, to: { destination: to, create: values.create === true }, allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true }),
         )
-        if (r.note) err(r.note)
+        if (r.note) err(t(r.note))
         if (json) out(JSON.stringify({ location: r.location, warnings: r.warnings }, null, 2))
-        else out(`Imported to ${r.location}`)
+        else out(`Imported to ${t(r.location)}`)
         if (r.warnings.includes('NO_RANDOM_NUM')) err('Warning: this PFX has no randomNum, so ID-number checks (본인확인) at banks will fail with this copy.')
         return EXIT.OK
       }
 
       default:
-        err(`dojang: unknown command '${command}'\n\n${USAGE}`)
+        err(`dojang: unknown command '${t(command)}'\n\n${USAGE}`)
         return EXIT.USAGE
     }
   } catch (e) {
     if (isDojangError(e)) {
-      err(`dojang: ${e.message}${hintFor(e)}`)
+      if (e.code === 'WEAK_PASSWORD' && typeof e.details.failed === 'string') {
+        // The core names rule ids; a person needs the rules in words and the way past them.
+        const what = e.details.field === 'pfxPassword' ? 'PFX password' : 'new password'
+        for (const line of weakPasswordLines(e.details.failed.split(','), what)) err(`dojang: ${line}`)
+      } else err(`dojang: ${t(e.message)}${hintFor(e)}`)
       return exitCodeFor(e.code)
     }
-    err(`dojang: unexpected error: ${e instanceof Error ? e.message : String(e)}`)
+    err(`dojang: unexpected error: ${t(e instanceof Error ? e.message : String(e))}`)
     return EXIT.FAILURE
   } finally {
     secrets?.close()
   }
 }
 
+/** `info` names a folder: a file there gets a sentence instead of the system's ENOTDIR. */
+function notAFile(location: string): void {
+  try {
+    if (statSync(location).isFile()) {
+      throw new DojangError('INVALID_INPUT', `${location} is a file, not a certificate folder: give the folder that holds signCert.der and signPri.key${/\.(pfx|p12)$/i.test(location) ? ' (a PFX file goes to import-pfx)' : ''}`)
+    }
+  } catch (e) {
+    if (isDojangError(e)) throw e
+    // Missing or unreadable: the command says so in its own words (NOT_FOUND and so on); keychain:ID is no path.
+  }
+}
+
+/** `--out /missing/x.pfx`: the folder is what is missing, not the file that is about to be written. */
+function folderOfOutExists(out: string): void {
+  const dir = dirname(out)
+  let isDir = false
+  try {
+    isDir = statSync(dir).isDirectory()
+  } catch {
+    throw new DojangError('NOT_FOUND', `The folder ${dir} does not exist: create it first or choose another --out`)
+  }
+  if (!isDir) throw new DojangError('INVALID_INPUT', `${dir} is not a folder: choose another --out`)
+}
+
 /** What to do next, for the errors people meet most. */
 function hintFor(e: DojangError): string {
   switch (e.code) {
+    case 'CONFLICT':
+      // The core's text speaks of replacing (the app shows a button); on the command line that is a flag.
+      return '\nTo replace what is there, run the command again with --overwrite (the replaced files are kept in Dojang\'s backups: `dojang backups`).'
     case 'WRONG_PASSWORD':
       return e.details.kmPasswordDiffers
         ? '\nGive the kmPri.key password separately with --km-separate.'

@@ -71,7 +71,8 @@ describe('dojang list', () => {
     expect(rows[0].copies[0].files.signPri).toBe(true)
   })
 
-  it('reports nothing found on stderr and keeps stdout for data', () => {
+  it('reports nothing found on stderr and keeps stdout for data', async () => {
+    await mkdir(join(tmp.dir, 'empty'))
     const r = dojang(['list', '--root', join(tmp.dir, 'empty')], { env })
     expect(r.status).toBe(0)
     expect(r.stdout).toBe('')
@@ -116,7 +117,7 @@ describe('dojang change-password', () => {
     const before = await snapshotDir(folder)
     const r = dojang(['change-password', folder, '--password-stdin'], { input: `${FIXTURE_PASSWORD}\n1234\n`, env })
     expect(r.status).toBe(EXIT.WEAK_PASSWORD)
-    expect(r.stderr).toMatch(/minLength/)
+    expect(r.stderr).toMatch(/NO {2}10자 이상 · at least 10 characters/)
     expect(await snapshotDir(folder)).toEqual(before)
     const weak = dojang(['change-password', folder, '--password-stdin', '--allow-weak'], { input: `${FIXTURE_PASSWORD}\n1234\n`, env })
     expect(weak.status, weak.stderr).toBe(0)

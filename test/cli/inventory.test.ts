@@ -54,7 +54,8 @@ describe('dojang scan / list / report', () => {
     expect(lines[1]).toContain(`"${folder}"`)
   })
 
-  it('an empty root says where certificates usually are', () => {
+  it('an empty root says where certificates usually are', async () => {
+    await mkdir(join(tmp.dir, 'nothing'))
     const r = dojang(['list', '--root', join(tmp.dir, 'nothing')], { env })
     expect(r.status).toBe(0)
     expect(r.stdout).toBe('')

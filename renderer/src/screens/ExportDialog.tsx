@@ -3,11 +3,13 @@
  * passwords and the profile. "은행 호환" (3DES, SHA-1 MAC) opens in bank tools and old systems; "최신" (AES-256)
  * in current ones.
  */
-import { useState } from 'react'
+import { useId, useState } from 'react'
+import { checkPasswordRules } from '../../../common/passwordRules'
 import type { CopyView } from '../../../common/contract'
 import { call } from '../api'
 import { DialogForm } from '../components/DialogForm'
 import { PasswordField } from '../components/PasswordField'
+import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
 import { useDialogSubmit } from '../components/useDialogSubmit'
 import { useI18n } from '../i18n'
@@ -34,7 +36,10 @@ export function ExportDialog({ copy, name, onClose }: Props) {
   const { busy, error, run, cancel } = useDialogSubmit(onClose, clear)
   const hasKm = copy.files.kmCert && copy.files.kmPri
   const mismatch = pfxConfirm !== '' && pfxConfirm !== pfxPassword
-  const canSubmit = !busy && password !== '' && pfxPassword !== '' && pfxPassword === pfxConfirm
+  // The PFX password guards the same private key, so it follows the same KISA rules as a certificate password.
+  const rulesId = useId()
+  const rules = checkPasswordRules(pfxPassword)
+  const canSubmit = !busy && password !== '' && rules.ok && pfxPassword === pfxConfirm
 
   const submit = () => {
     if (!canSubmit) return
@@ -58,7 +63,8 @@ export function ExportDialog({ copy, name, onClose }: Props) {
     >
       <p className="subtle">{t('export.intro', { name })}</p>
       <PasswordField label={t('export.password')} name="cert-password" value={password} onChange={setPassword} autoFocus />
-      <PasswordField label={t('export.pfxPassword')} name="pfx-password" value={pfxPassword} onChange={setPfxPassword} />
+      <PasswordField label={t('export.pfxPassword')} name="pfx-password" value={pfxPassword} onChange={setPfxPassword} describedBy={rulesId} invalid={pfxPassword !== '' && !rules.ok} />
+      <PasswordRules password={pfxPassword} id={rulesId} />
       <PasswordField label={t('export.pfxConfirm')} name="pfx-confirm" value={pfxConfirm} onChange={setPfxConfirm} invalid={mismatch} />
       {mismatch && <p className="field-error">{t('password.mismatch')}</p>}
       <fieldset className="choices">

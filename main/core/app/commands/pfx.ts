@@ -2,6 +2,8 @@
  * 내보내기 / 가져오기: a copy from any medium whose keys can be read becomes a PFX file (bank or modern profile,
  * randomNum kept); a PFX becomes an NPKI pair on the chosen medium. Bundles stay in memory throughout.
  */
+import { checkPasswordRules } from '../../../../common/passwordRules'
+import { DojangError } from '../../../../common/errors'
 import { readFileSafe } from '../../fsx'
 import { exportCopyToPfx, importPfxToStore, type ExportFolderResult, type ImportWarning } from '../../ops/pfxFile'
 import type { PfxProfile } from '../../npki/pfx'
@@ -22,9 +24,17 @@ export interface ExportPfxInput {
   /** The file to write (chosen in main's save dialog, or the CLI's --out). */
   out: string
   overwrite?: boolean
+  /** Accept a PFX password that breaks the KISA rules (the CLI's --allow-weak). */
+  allowWeak?: boolean
 }
 
 export async function exportPfx(core: Core, input: ExportPfxInput): Promise<ExportFolderResult> {
+  // A PFX password protects the same key as the certificate password, so it follows the same rules; checked before
+  // anything is read or written.
+  if (!input.allowWeak) {
+    const failed = checkPasswordRules(input.pfxPassword).rules.filter((r) => !r.ok).map((r) => r.id)
+    if (failed.length > 0) throw new DojangError('WEAK_PASSWORD', `The PFX password breaks the KISA password rules: ${failed.join(', ')}`, { failed: failed.join(','), field: 'pfxPassword' })
+  }
   const target = await lookupCopy(core, input.location)
   return core.audited({ action: 'export', certificate: target.certificate, locations: [target.location], detail: { profile: input.profile } }, () =>
     passwordAttempt(core, target, () =>
