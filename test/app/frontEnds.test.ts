@@ -50,6 +50,12 @@ const SAMPLE: { [M in MethodName]: unknown } = {
   exportCalendar: {},
   listBackups: {},
   emptyBackups: {},
+  listNetworks: {},
+  startShare: { locations: ['/x'] },
+  confirmShare: { operationId: 1 },
+  rejectShare: { operationId: 1 },
+  startReceive: {},
+  importReceived: { operationId: 1, password: 'p', newPassword: 'q', to: { medium: 'keychain' } },
 }
 
 /** Arguments and stdin lines that get each verb past its own parsing to the commands. */
