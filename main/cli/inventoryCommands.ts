@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path'
 import { daysLeft as domainDaysLeft, dDay, expiryState } from '../../common/domain'
+import type { OperationView } from '../../common/contract'
 import { DojangError } from '../../common/errors'
 import type { Commands } from '../core/app/commands'
 import { openCore, type Core } from '../core/app/core'
@@ -27,7 +28,7 @@ export interface CommandContext {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [])
 
 /** The core as the CLI sees it: --root limits the disk roots; the keychain only where it can answer. */
-export async function openCoreForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void): Promise<Core> {
+export async function openCoreForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void, onOperation?: (op: OperationView) => void): Promise<Core> {
   const roots = strings(values.root)
   // On Linux the Secret Service needs a session bus; without one, asking keytar would only time out.
   const keychainPossible = process.platform !== 'linux' || Boolean(io.env.DBUS_SESSION_BUS_ADDRESS)
@@ -41,6 +42,7 @@ export async function openCoreForCli(values: CommandContext['values'], io: CliIo
     ...(values['no-keychain'] || !keychainPossible ? { secretStore: null } : {}),
     emit: (e) => {
       // Progress of long operations, at most twice a second, and always the last line.
+      if (e.type === 'operation') onOperation?.(e.operation)
       if (e.type !== 'operation' || e.operation.kind !== 'scan') return
       const op = e.operation
       const now = Date.now()

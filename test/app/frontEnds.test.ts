@@ -76,6 +76,8 @@ const VERB_ARGS: { [V in keyof typeof CLI_VERBS]: { args: string[]; stdin?: stri
   'verify-vid': { args: ['/x', '--password-stdin'], stdin: ['p', '8001011234567'] },
   'export-pfx': { args: ['/x', '--out', '/tmp/never.pfx', '--password-stdin'], stdin: ['p', 'q'] },
   'import-pfx': { args: ['__PFX__', '--to', 'keychain', '--password-stdin'], stdin: ['p', 'q'] },
+  share: { args: ['/x', '--bind', '127.0.0.1', '--yes'] },
+  receive: { args: ['--to', 'keychain', '--bind', '127.0.0.1', '--yes', '--password-stdin'], stdin: ['p', 'q'] },
 }
 
 function io(stdinLines: string[], env: NodeJS.ProcessEnv) {
