@@ -95,12 +95,14 @@ export function PhoneSession({ request, onClose }: { request: PhoneSessionReques
 
   // Leaving the screen ends a session that is still running (nothing is sent after that).
   const sessionId = session?.operationId
-  const cancel = ops.cancel
+  // (Through a ref: the operations value changes with every event, and that must not end the session.)
+  const cancelRef = useRef(ops.cancel)
+  cancelRef.current = ops.cancel
   useEffect(() => {
     return () => {
-      if (sessionId !== undefined) void cancel(sessionId)
+      if (sessionId !== undefined) void cancelRef.current(sessionId)
     }
-  }, [sessionId, cancel])
+  }, [sessionId])
 
   const act = async (method: 'confirmShare' | 'rejectShare') => {
     if (!session) return
