@@ -97,7 +97,7 @@ interface OpenedSession {
 async function runSession<S extends OpenedSession>(
   core: Core,
   kind: 'share' | 'receive',
-  input: TransferEndpointInput,
+  input: TransferEndpointInput & { bindHost: string },
   open: (ctx: OperationContext) => Promise<S>,
   after: (session: S, ctx: OperationContext, entry: RunningTransfer) => Promise<unknown>,
 ): Promise<StartedTransfer> {
@@ -131,7 +131,8 @@ async function runSession<S extends OpenedSession>(
   ])
   const url = session.url
   const qr = input.qrFormat === 'terminal' ? await qrTerminalText(url) : await qrPngDataUrl(url)
-  const address = `${session.host.includes(':') ? `[${session.host}]` : session.host}:${session.port}`
+  // The address the session listens on (the URL may name another host: --advertise).
+  const address = `${input.bindHost.includes(':') ? `[${input.bindHost}]` : input.bindHost}:${session.port}`
   return { operationId: op.id, qr, url, expiresAt: session.expiresAt, address }
 }
 
@@ -165,7 +166,7 @@ export async function startShare(core: Core, input: StartShareInput): Promise<St
   return runSession(
     core,
     'share',
-    input,
+    { ...input, ...where },
     (ctx) => openShareSession({ ...limits, ...where, items }, ctx),
     async (session) => {
       const { status } = await session.result
@@ -182,7 +183,7 @@ export async function startReceive(core: Core, input: TransferEndpointInput = {}
   return runSession(
     core,
     'receive',
-    input,
+    { ...input, ...where },
     (ctx) => openReceiveSession({ ...limits, ...where }, ctx),
     async (session, ctx, entry) => {
       const outcome = await session.result
