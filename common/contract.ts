@@ -203,6 +203,17 @@ export const requestSchemas = {
   exportCalendar: empty,
   listBackups: empty,
   emptyBackups: z.object({ olderThanDays: z.number().int().min(0).max(36500).optional() }).strict(),
+  listNetworks: empty,
+  /** 휴대폰으로 복사: listed copies only; bindHost must be one of listNetworks (main checks). */
+  startShare: z.object({ locations: z.array(location).min(1).max(64), bindHost: z.string().min(1).max(64).optional() }).strict(),
+  /** Confirm/decline the phone that claimed a share or receive session (after the 'claimed' step). */
+  confirmShare: z.object({ operationId: z.number().int().nonnegative() }).strict(),
+  rejectShare: z.object({ operationId: z.number().int().nonnegative() }).strict(),
+  startReceive: z.object({ bindHost: z.string().min(1).max(64).optional() }).strict(),
+  /** After the 'file-arrived' step: where the phone's file goes, its password and the new one. */
+  importReceived: z
+    .object({ operationId: z.number().int().nonnegative(), to: mediaTarget, password, newPassword: password, allowWeak: z.boolean().optional(), overwrite: z.boolean().optional() })
+    .strict(),
 } as const
 
 // Compile-time check: the schemas name exactly the methods of common/methods.ts.
@@ -242,6 +253,31 @@ export interface ResponseMap {
   exportCalendar: { path: string } | null
   listBackups: BackupView[]
   emptyBackups: { removed: number }
+  listNetworks: NetworkView[]
+  startShare: PhoneSessionView
+  confirmShare: { confirmed: boolean }
+  rejectShare: { rejected: boolean }
+  startReceive: PhoneSessionView
+  importReceived: { locations: string[]; warnings: string[] }
+}
+
+/** One address a phone session can listen on (휴대폰으로 복사 → 네트워크). */
+export interface NetworkView {
+  interface: string
+  address: string
+  private: boolean
+}
+
+/**
+ * A running QR session as the page sees it. The QR image is the only form in which the session URL (and its key)
+ * reaches the page: it comes once, in this response, never in events or storage.
+ */
+export interface PhoneSessionView {
+  operationId: number
+  qrDataUrl: string
+  expiresAt: number
+  /** `host:port` the session listens on. */
+  address: string
 }
 
 export type ResponseOf<M extends MethodName> = ResponseMap[M]

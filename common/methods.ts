@@ -26,6 +26,12 @@ export const METHOD_NAMES = [
   'exportCalendar',
   'listBackups',
   'emptyBackups',
+  'listNetworks',
+  'startShare',
+  'confirmShare',
+  'rejectShare',
+  'startReceive',
+  'importReceived',
 ] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]

@@ -45,7 +45,17 @@ export const HANDLER_COMMANDS = {
   exportCalendar: 'exportCalendar',
   listBackups: 'listBackups',
   emptyBackups: 'emptyBackups',
+  listNetworks: 'listNetworks',
+  startShare: 'startShare',
+  confirmShare: 'confirmShare',
+  rejectShare: 'rejectShare',
+  startReceive: 'startReceive',
+  importReceived: 'importReceived',
 } as const satisfies Record<MethodName, CommandName>
+
+function phoneSessionView(s: { operationId: number; qr: string; expiresAt: number; address: string }) {
+  return { operationId: s.operationId, qrDataUrl: s.qr, expiresAt: s.expiresAt, address: s.address }
+}
 
 function certificateKey(id: string) {
   const key = parseCertificateId(id)
@@ -113,6 +123,17 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
     auditLog: async (req) => (await commands.auditLog(core, req)).map(auditEntryView),
     listBackups: async () => (await commands.listBackups(core)).map(backupView),
     emptyBackups: async (req) => ({ removed: await commands.emptyBackups(core, req) }),
+
+    listNetworks: async () => (await commands.listNetworks(core)).map((n) => ({ interface: n.interface, address: n.address, private: n.private })),
+    // The URL (with its key) stays in main: the page gets the QR image only.
+    startShare: async (req) => phoneSessionView(await commands.startShare(core, req)),
+    confirmShare: (req) => commands.confirmShare(core, req),
+    rejectShare: (req) => commands.rejectShare(core, req),
+    startReceive: async (req) => phoneSessionView(await commands.startReceive(core, req)),
+    async importReceived({ operationId, to, password, newPassword, allowWeak, overwrite }) {
+      const r = await commands.importReceived(core, { operationId, to: { target: to }, password, newPassword, allowWeak, overwrite })
+      return { locations: r.locations, warnings: r.warnings }
+    },
 
     async exportCalendar() {
       const out = await ports.chooseSavePath({ title: 'Calendar', defaultName: 'dojang-expiry.ics', extensions: ['ics'] })

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs'
 import { resolve, sep } from 'node:path'
 import { daysLeft as domainDaysLeft, dDay, expiryState } from '../../common/domain'
 import { formatDate, formatDateTime, formatSerial, isoSeoul, issuerName } from '../../common/format'
+import type { OperationView } from '../../common/contract'
 import { DojangError } from '../../common/errors'
 import type { Commands } from '../core/app/commands'
 import { openCore, type Core } from '../core/app/core'
@@ -29,7 +30,7 @@ export interface CommandContext {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [])
 
 /** The core as the CLI sees it: --root limits the disk roots; the keychain only where it can answer. */
-export async function openCoreForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void): Promise<Core> {
+export async function openCoreForCli(values: CommandContext['values'], io: CliIo, warn?: (s: string) => void, onOperation?: (op: OperationView) => void): Promise<Core> {
   const roots = strings(values.root)
   requireFolders(roots, '--root', false)
   requireFolders(strings(values.deep), '--deep', true)
@@ -45,6 +46,7 @@ export async function openCoreForCli(values: CommandContext['values'], io: CliIo
     ...(values['no-keychain'] || !keychainPossible ? { secretStore: null } : {}),
     emit: (e) => {
       // Progress of long operations, at most twice a second, and always the last line.
+      if (e.type === 'operation') onOperation?.(e.operation)
       if (e.type !== 'operation' || e.operation.kind !== 'scan') return
       const op = e.operation
       const now = Date.now()

@@ -12,6 +12,7 @@ import { formatDate, formatSerial, isoSeoul, issuerName } from '../../common/for
 import { version as DOJANG_VERSION } from '../../package.json'
 import { EXIT, exitCodeFor } from './exitCodes'
 import { INVENTORY_COMMANDS, openCoreForCli, runInventoryCommand } from './inventoryCommands'
+import { OperationFollower, receiveInTerminal, shareInTerminal } from './transferCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
 import { brokenRules, weakPasswordLines } from './passwordWords'
 import { terminalSafe as t } from './textSafe'
@@ -34,6 +35,8 @@ export const CLI_VERBS = {
   'verify-vid': ['verifyVid'],
   'export-pfx': ['exportPfx'],
   'import-pfx': ['importPfx'],
+  share: ['startShare', 'confirmShare', 'rejectShare'],
+  receive: ['startReceive', 'confirmShare', 'rejectShare', 'importReceived'],
 } as const satisfies Record<string, readonly CommandName[]>
 
 const USAGE = `도장 Dojang — NPKI (공동인증서) certificate manager
@@ -58,6 +61,10 @@ Usage:
   dojang verify-vid <cert-folder> [--password-stdin]
   dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--allow-weak] [--password-stdin]
   dojang import-pfx <file.pfx> --to keychain|<NPKI folder> [--overwrite] [--allow-weak] [--password-stdin]
+  dojang share <cert-folder|keychain:ID>... [--bind ADDRESS] [--advertise HOST] [--json] [--yes]
+                                                 휴대폰으로 복사: shows a QR code for the phone, asks before sending
+  dojang receive --to keychain|<NPKI folder> [--bind ADDRESS] [--advertise HOST] [--json] [--yes] [--password-stdin]
+                                                 휴대폰에서 가져오기: the phone uploads a .p12/.pfx or NPKI .zip
 
 Secrets are read one per line from standard input with --password-stdin, or asked at the terminal:
   check-password   the password (with --km-separate, then the kmPri.key password)
@@ -65,6 +72,7 @@ Secrets are read one per line from standard input with --password-stdin, or aske
   verify-vid       the password, then the ID number (주민등록번호 or 사업자등록번호)
   export-pfx       the certificate password, then the password for the PFX file
   import-pfx       the PFX file's password, then the new certificate password
+  receive          (without --yes, the y/n answer,) the file's password, then the new certificate password
 
 Without --root, Dojang scans the OS's NPKI folders, USB drives and its keychain. --data-dir (or DOJANG_DATA_DIR)
 sets Dojang's data folder (inventory, backups, trash). --no-keychain skips the OS keychain.
@@ -117,6 +125,9 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         'include-km': { type: 'boolean' },
         'older-than-days': { type: 'string' },
         create: { type: 'boolean' },
+        bind: { type: 'string' },
+        advertise: { type: 'string' },
+        yes: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -132,6 +143,14 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
     else if (io.stdin.isTTY) secrets = ttySecrets(io)
     else throw new DojangError('INVALID_INPUT', 'No terminal to ask for the password: pass --password-stdin and write it to standard input')
     return secrets
+  }
+  /** Stdin lines when there is no terminal to ask at (or --password-stdin). */
+  const getSecretsOrUndefined = (): SecretSource | undefined => {
+    if (values['password-stdin'] || !io.stdin.isTTY) {
+      secrets ??= stdinSecrets(io)
+      return secrets
+    }
+    return undefined
   }
   const locationArg = (): string => {
     if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', `${command} takes one certificate folder (or keychain:ID)`)
@@ -252,6 +271,35 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         else out(`Imported to ${t(r.location)}`)
         if (r.warnings.includes('NO_RANDOM_NUM')) err('Warning: this PFX has no randomNum, so ID-number checks (본인확인) at banks will fail with this copy.')
         return EXIT.OK
+      }
+
+      case 'share':
+      case 'receive': {
+        const follower = new OperationFollower()
+        const core = await openCoreForCli(values, io, err, follower.onEvent)
+        try {
+          const lines = values['password-stdin'] || !io.stdin.isTTY ? getSecretsOrUndefined() : undefined
+          const flow = {
+            core,
+            commands,
+            follower,
+            io,
+            opts: {
+              json,
+              yes: values.yes === true,
+              ...(typeof values.bind === 'string' ? { bind: values.bind } : {}),
+              ...(typeof values.advertise === 'string' ? { advertise: values.advertise } : {}),
+              ...(lines ? { lines } : {}),
+            },
+          }
+          if (command === 'share') return await shareInTerminal(flow, positionals)
+          const to = values.to
+          if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', 'receive needs --to keychain or --to <NPKI folder>')
+          if (positionals.length > 0) throw new DojangError('INVALID_INPUT', 'receive takes no positional arguments')
+          return await receiveInTerminal(flow, { destination: to, create: values.create === true }, getSecrets, { allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true })
+        } finally {
+          core.close()
+        }
       }
 
       default:

@@ -1,15 +1,16 @@
 /**
- * `dojang share` and `dojang receive` as terminal flows over main/core/transfer, ready for run.ts to call (not
- * registered there yet: the commands refactor owns run.ts). Data goes to stdout (the URL, or one JSON line per
- * event with --json), the QR code and messages to stderr; the person answers y/n on stdin unless --yes.
+ * `dojang share` and `dojang receive`: the terminal face of the phone transfer commands (commands/phoneTransfer.ts).
+ * Data goes to stdout (the URL, or one JSON line per event with --json), the QR code and messages to stderr; the
+ * person answers y/n on stdin unless --yes. The session runs as an operation of the core; this file only follows
+ * its events and calls confirmShare / rejectShare / importReceived.
  */
 import { resolve } from 'node:path'
+import type { OperationView } from '../../common/contract'
 import { DojangError } from '../../common/errors'
-import type { OperationContext, OperationProgress } from '../core/app/operation'
-// eslint-disable-next-line no-restricted-imports -- until `dojang share`/`receive` are wired as commands (issue 9): this file is not imported yet
-import { formatCode, lanAddresses, qrTerminalText, shareItemFromFolder, startReceive, startShare, type SessionLimits, type UploadFile } from '../core/transfer'
-import { EXIT } from './exitCodes'
-import { LineReader, type CliIo } from './io'
+import type { Commands } from '../core/app/commands'
+import type { Core } from '../core/app/core'
+import { EXIT, exitCodeFor } from './exitCodes'
+import type { CliIo, SecretSource } from './io'
 
 export interface TransferCliOptions {
   /** --bind: the address to listen on; default the first private LAN address. */
@@ -19,89 +20,30 @@ export interface TransferCliOptions {
   json: boolean
   /** --yes: release without asking (scripted tests). */
   yes: boolean
-  /** Asks one question and returns the answer line (null at end of input); default: a line from stdin. */
-  ask?: (question: string) => Promise<string | null>
-  signal?: AbortSignal
-  /** Tests only: a shorter expiry or a manual clock. */
-  limits?: SessionLimits
+  /** Lines of stdin (--password-stdin): the y/n answer and the passwords come from there, in that order. */
+  lines?: SecretSource
 }
 
-function bindAddress(opts: TransferCliOptions): string {
-  if (opts.bind) return opts.bind
-  const first = lanAddresses()[0]
-  if (!first) throw new DojangError('INVALID_INPUT', 'This computer is not on a local network. Connect it to the same Wi-Fi as the phone, or give --bind ADDRESS.')
-  return first.address
-}
-
-function defaultAsk(io: CliIo): (question: string) => Promise<string | null> {
-  return async (question) => {
-    io.stderr.write(question)
-    const lines = new LineReader(io.stdin)
-    try {
-      return await lines.next()
-    } finally {
-      lines.close()
+/** One line from a terminal, without taking stdin away from the password prompt that may follow. */
+function readOneLine(io: CliIo): Promise<string | null> {
+  return new Promise((done) => {
+    let buf = ''
+    const onData = (c: Buffer | string) => {
+      buf += c.toString()
+      const nl = buf.indexOf('\n')
+      if (nl >= 0) finish(buf.slice(0, nl).replace(/\r$/, ''))
     }
-  }
-}
-
-interface Session {
-  url: string
-  sessionId: string
-  expiresAt: number
-  confirm(): boolean
-  reject(): boolean
-}
-
-/**
- * What both directions share: print the session, then on 'claimed' print the code and ask before confirming.
- * Returns the context to start the session with and a function to call once it exists.
- */
-function terminalFlow(opts: TransferCliOptions, io: CliIo): { ctx: OperationContext; attach(session: Session): Promise<void> } {
-  const out = (s: string) => io.stdout.write(s + '\n')
-  const err = (s: string) => io.stderr.write(s + '\n')
-  const ask = opts.ask ?? defaultAsk(io)
-  let session: Session | undefined
-  let pendingClaim: OperationProgress | undefined
-  const onClaim = (p: OperationProgress): void => {
-    if (!session) {
-      pendingClaim = p
-      return
+    const onEnd = () => finish(buf.length ? buf : null)
+    const finish = (line: string | null) => {
+      io.stdin.removeListener('data', onData)
+      io.stdin.removeListener('end', onEnd)
+      io.stdin.pause()
+      done(line)
     }
-    const s = session
-    const code = String(p.detail?.code ?? '')
-    if (opts.json) out(JSON.stringify({ event: 'claimed', code, address: p.detail?.address, userAgent: p.detail?.userAgent }))
-    err(`휴대폰 연결됨 / Phone connected: ${String(p.detail?.address)} — ${String(p.detail?.userAgent)}`)
-    err(`확인 코드 / Confirmation code: ${formatCode(code)}`)
-    if (opts.yes) {
-      s.confirm()
-      return
-    }
-    void ask('휴대폰에 같은 코드가 보이나요? / Does the phone show the same code? [y/N] ').then(
-      (answer) => (/^\s*(y|yes|예|네)\s*$/i.test(answer ?? '') ? s.confirm() : s.reject()),
-      () => s.reject(),
-    )
-  }
-  const ctx: OperationContext = {
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    progress: (p) => {
-      if (p.step === 'claimed') onClaim(p)
-      else if (opts.json && p.step !== 'waiting-for-phone') out(JSON.stringify({ event: p.step }))
-    },
-  }
-  return {
-    ctx,
-    async attach(s) {
-      session = s
-      if (opts.json) out(JSON.stringify({ event: 'waiting', url: s.url, sessionId: s.sessionId, expiresAt: new Date(s.expiresAt).toISOString() }))
-      else {
-        out(s.url)
-        err(await qrTerminalText(s.url))
-        err('휴대폰 카메라로 QR 코드를 스캔하세요 (120초) / Scan the QR code with the phone camera (120 s).')
-      }
-      if (pendingClaim) onClaim(pendingClaim)
-    },
-  }
+    io.stdin.on('data', onData)
+    io.stdin.once('end', onEnd)
+    io.stdin.resume()
+  })
 }
 
 const ENDINGS: Record<string, string> = {
@@ -111,39 +53,157 @@ const ENDINGS: Record<string, string> = {
   aborted: '잘못된 요청이 반복되어 끝냈습니다. / Ended after repeated invalid requests.',
 }
 
-/** `dojang share <cert-folder>…`: exit 0 when the phone got the certificates, 1 when the session ended otherwise. */
-export async function shareInTerminal(folders: string[], opts: TransferCliOptions, io: CliIo): Promise<number> {
-  if (folders.length === 0) throw new DojangError('INVALID_INPUT', 'share takes one or more certificate folders')
-  const items = []
-  for (const f of folders) items.push(await shareItemFromFolder(resolve(f)))
-  const flow = terminalFlow(opts, io)
-  const bindHost = bindAddress(opts)
-  const session = await startShare({ ...opts.limits, bindHost, ...(opts.advertise ? { advertiseHost: opts.advertise } : {}), items }, flow.ctx)
-  await flow.attach(session)
-  const { status } = await session.result
-  if (status === 'sent') {
-    if (!opts.json) io.stderr.write('휴대폰으로 보냈습니다. / Sent to the phone.\n')
-    return EXIT.OK
+const formatCode = (code: string) => `${code.slice(0, 3)} ${code.slice(3)}`
+
+/** The operation's events for one session id, including those that arrived before the id was known. */
+export class OperationFollower {
+  private readonly seen: OperationView[] = []
+  private id: number | undefined
+  private listener: ((op: OperationView) => void) | undefined
+  private finalResolve!: (op: OperationView) => void
+  readonly final = new Promise<OperationView>((r) => (this.finalResolve = r))
+
+  /** Give this to openCoreForCli's event hook. */
+  readonly onEvent = (op: OperationView): void => {
+    if (op.kind !== 'share' && op.kind !== 'receive') return
+    if (this.id === undefined) this.seen.push(op)
+    else if (op.id === this.id) this.deliver(op)
   }
-  if (!opts.json) io.stderr.write(`${ENDINGS[status] ?? status}\n`)
+
+  follow(id: number, listener: (op: OperationView) => void): void {
+    this.id = id
+    this.listener = listener
+    for (const op of this.seen.splice(0)) if (op.id === id) this.deliver(op)
+  }
+
+  private deliver(op: OperationView): void {
+    this.listener?.(op)
+    if (op.state !== 'running') this.finalResolve(op)
+  }
+}
+
+interface Flow {
+  core: Core
+  commands: Commands
+  follower: OperationFollower
+  opts: TransferCliOptions
+  io: CliIo
+}
+
+/** Prints the session, then on 'claimed' the code, asks, and confirms or declines through the commands. */
+async function terminalSession(
+  flow: Flow,
+  started: { operationId: number; url: string; qr: string; expiresAt: number },
+  onStep?: (op: OperationView) => void,
+): Promise<OperationView> {
+  const { core, commands, opts, io } = flow
+  const out = (s: string) => io.stdout.write(s + '\n')
+  const err = (s: string) => io.stderr.write(s + '\n')
+  const sessionId = new URL(started.url).pathname.split('/')[2] ?? ''
+  if (opts.json) out(JSON.stringify({ event: 'waiting', url: started.url, sessionId, expiresAt: new Date(started.expiresAt).toISOString() }))
+  else {
+    out(started.url)
+    err(started.qr)
+    err('휴대폰 카메라로 QR 코드를 스캔하세요 (120초) / Scan the QR code with the phone camera (120 s).')
+  }
+  const operationId = started.operationId
+  const answer = async (yes: boolean) => {
+    try {
+      if (yes) await commands.confirmShare(core, { operationId })
+      else await commands.rejectShare(core, { operationId })
+    } catch {
+      // The session ended meanwhile (expiry, cancel): its final event says how.
+    }
+  }
+  // Ctrl-C ends the session (nothing is sent) and the final event reports 'cancelled'.
+  const onSignal = () => core.operations.cancel(operationId)
+  process.once('SIGINT', onSignal)
+  try {
+    flow.follower.follow(operationId, (op) => {
+      if (op.state === 'running' && op.step === 'claimed') {
+        const code = String(op.detail.code ?? '')
+        if (opts.json) out(JSON.stringify({ event: 'claimed', code, address: op.detail.address, userAgent: op.detail.userAgent }))
+        err(`휴대폰 연결됨 / Phone connected: ${String(op.detail.address)} — ${String(op.detail.userAgent)}`)
+        err(`확인 코드 / Confirmation code: ${formatCode(code)}`)
+        if (opts.yes) return void answer(true)
+        const question = '휴대폰에 같은 코드가 보이나요? / Does the phone show the same code? [y/N] '
+        io.stderr.write(question)
+        const line = opts.lines ? opts.lines.read('answer (y/n)').catch(() => null) : readOneLine(io)
+        void line.then((a) => answer(/^\s*(y|yes|예|네)\s*$/i.test(a ?? '')))
+        return
+      }
+      if (op.state === 'running' && op.step !== 'waiting-for-phone' && op.step !== 'start' && opts.json) out(JSON.stringify({ event: op.step }))
+      onStep?.(op)
+    })
+    return await flow.follower.final
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+  }
+}
+
+function ending(flow: Flow, final: OperationView): number {
+  if (final.state === 'failed' && final.error) {
+    flow.io.stderr.write(`dojang: ${final.error.message}\n`)
+    return exitCodeFor(final.error.code)
+  }
+  if (!flow.opts.json) flow.io.stderr.write(`${ENDINGS[final.state === 'cancelled' ? 'cancelled' : final.step] ?? final.step}\n`)
   return EXIT.FAILURE
 }
 
-/**
- * `dojang receive --to …`: `importFile` asks for the password and imports (the caller's import command); what it
- * returns (e.g. the new location) is printed. Exit 0 after an import, 1 when the session ended otherwise.
- */
-export async function receiveInTerminal(importFile: (file: UploadFile) => Promise<string>, opts: TransferCliOptions, io: CliIo): Promise<number> {
-  const flow = terminalFlow(opts, io)
-  const bindHost = bindAddress(opts)
-  const session = await startReceive({ ...opts.limits, bindHost, ...(opts.advertise ? { advertiseHost: opts.advertise } : {}), onReceived: importFile }, flow.ctx)
-  await flow.attach(session)
-  const outcome = await session.result
-  if (outcome.status === 'received') {
-    if (opts.json) io.stdout.write(JSON.stringify({ event: 'imported', name: outcome.file.name, kind: outcome.file.kind, location: outcome.imported }) + '\n')
-    else io.stdout.write(`${outcome.imported ?? outcome.file.name}\n`)
+/** `dojang share <cert-folder|keychain:ID>…`: exit 0 when the phone got the certificates, 1 when it ended otherwise. */
+export async function shareInTerminal(flow: Flow, locations: string[]): Promise<number> {
+  if (locations.length === 0) throw new DojangError('INVALID_INPUT', 'share takes one or more certificate folders (or keychain:ID)')
+  const started = await flow.commands.startShare(flow.core, {
+    locations: locations.map((l) => (l.startsWith('keychain:') ? l : resolve(l))),
+    ...(flow.opts.bind ? { bindHost: flow.opts.bind } : {}),
+    ...(flow.opts.advertise ? { advertiseHost: flow.opts.advertise } : {}),
+    qrFormat: 'terminal',
+  })
+  const final = await terminalSession(flow, started)
+  if (final.state === 'finished' && final.step === 'sent') {
+    if (!flow.opts.json) flow.io.stderr.write('휴대폰으로 보냈습니다. / Sent to the phone.\n')
     return EXIT.OK
   }
-  if (!opts.json) io.stderr.write(`${ENDINGS[outcome.status] ?? outcome.status}\n`)
-  return EXIT.FAILURE
+  return ending(flow, final)
 }
+
+/**
+ * `dojang receive --to MEDIUM-OR-DIR`: when the phone's file arrives, reads its password and the new password
+ * (stdin with --password-stdin, else the terminal) and imports it; prints where it went. Exit 0 after an import.
+ */
+export async function receiveInTerminal(flow: Flow, to: { destination: string; create?: boolean }, secrets: () => SecretSource, extra: { allowWeak?: boolean; overwrite?: boolean }): Promise<number> {
+  const started = await flow.commands.startReceive(flow.core, {
+    ...(flow.opts.bind ? { bindHost: flow.opts.bind } : {}),
+    ...(flow.opts.advertise ? { advertiseHost: flow.opts.advertise } : {}),
+    qrFormat: 'terminal',
+  })
+  let imported: { locations: string[]; warnings: string[]; note?: string } | undefined
+  let importError: unknown
+  let importing: Promise<void> | undefined
+  const final = await terminalSession(flow, started, (op) => {
+    if (op.state !== 'running' || op.step !== 'file-arrived') return
+    flow.io.stderr.write(`받은 파일 / Received: ${String(op.detail.name)} (${String(op.detail.certificates)})\n`)
+    importing = (async () => {
+      try {
+        const s = secrets()
+        const password = await s.read(op.detail.kind === 'zip' ? 'certificate password' : 'PFX password')
+        const newPassword = await s.read('new certificate password')
+        imported = await flow.commands.importReceived(flow.core, { operationId: started.operationId, to, password, newPassword, ...extra })
+      } catch (e) {
+        importError = e
+        flow.core.operations.cancel(started.operationId)
+      }
+    })()
+  })
+  await importing
+  if (importError) throw importError
+  if (final.state === 'finished' && imported) {
+    if (imported.note) flow.io.stderr.write(`${imported.note}\n`)
+    if (flow.opts.json) flow.io.stdout.write(JSON.stringify({ event: 'imported', locations: imported.locations, warnings: imported.warnings }) + '\n')
+    else for (const l of imported.locations) flow.io.stdout.write(`${l}\n`)
+    return EXIT.OK
+  }
+  return ending(flow, final)
+}
+
+

@@ -50,6 +50,12 @@ const SAMPLE: { [M in MethodName]: unknown } = {
   exportCalendar: {},
   listBackups: {},
   emptyBackups: {},
+  listNetworks: {},
+  startShare: { locations: ['/x'] },
+  confirmShare: { operationId: 1 },
+  rejectShare: { operationId: 1 },
+  startReceive: {},
+  importReceived: { operationId: 1, password: 'p', newPassword: 'q', to: { medium: 'keychain' } },
 }
 
 /** Arguments and stdin lines that get each verb past its own parsing to the commands. */
@@ -70,6 +76,8 @@ const VERB_ARGS: { [V in keyof typeof CLI_VERBS]: { args: string[]; stdin?: stri
   'verify-vid': { args: ['/x', '--password-stdin'], stdin: ['p', '8001011234567'] },
   'export-pfx': { args: ['/x', '--out', '/tmp/never.pfx', '--password-stdin'], stdin: ['p', 'q'] },
   'import-pfx': { args: ['__PFX__', '--to', 'keychain', '--password-stdin'], stdin: ['p', 'q'] },
+  share: { args: ['/x', '--bind', '127.0.0.1', '--yes'] },
+  receive: { args: ['--to', 'keychain', '--bind', '127.0.0.1', '--yes', '--password-stdin'], stdin: ['p', 'q'] },
 }
 
 function io(stdinLines: string[], env: NodeJS.ProcessEnv) {

@@ -101,7 +101,7 @@ export async function latinWords(page: Page, data: string[] = []): Promise<strin
 // badge, key names on the keyboard, NPKI file names and fields, file extensions, drive letters, and the examples of
 // the password rules.
 const LATIN_ALLOWED = new Set(
-  ['PFX', 'P12', 'USB', 'NPKI', 'GPKI', 'PC', 'KISA', 'SEED', 'AES', 'AES-256', 'PBES2', '3DES', 'SHA-1', 'SHA-256', 'Enter', 'Delete', 'Esc', 'ics', 'aaa', 'abc', 'cba', 'D-day'].map((w) =>
+  ['PFX', 'P12', 'USB', 'QR', 'Wi-Fi', 'ZIP', 'zip', 'NPKI', 'GPKI', 'PC', 'KISA', 'SEED', 'AES', 'AES-256', 'PBES2', '3DES', 'SHA-1', 'SHA-256', 'Enter', 'Delete', 'Esc', 'ics', 'aaa', 'abc', 'cba', 'D-day'].map((w) =>
     w.toLowerCase(),
   ),
 )

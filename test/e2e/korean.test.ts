@@ -7,11 +7,13 @@
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { configureTransfer } from '../../main/core/app/transferSessions'
 import { dialog, fill, latinWords, openDetail } from './helpers'
 import { HONG_DN, HONG_NAME, worldPerTest, type World } from './scenario'
 
 let w: World
-worldPerTest((world) => (w = world))
+// Phone sessions listen on 127.0.0.1 only (never on this machine's real network).
+worldPerTest((world) => (w = world), { beforeLoad: (core) => configureTransfer(core, { networks: () => [{ interface: 'test', address: '127.0.0.1', private: true }], advertiseHost: 'dojang-desktop.test' }) })
 
 describe('in Korean', () => {
   it('shows no English and no internal names on any screen or dialog', async () => {
@@ -62,7 +64,35 @@ describe('in Korean', () => {
       await page.keyboard.press('Escape')
       await dlg.waitFor({ state: 'detached' })
     }
+    // 휴대폰으로 복사: the QR with its countdown, then a phone's claim (as the session reports it), then cancel.
+    const lastOp = (kind: 'share' | 'receive') => {
+      const ops = w.host.events.flatMap((e) => (e.type === 'operation' && e.operation.kind === kind ? [e.operation] : []))
+      return ops[ops.length - 1]!.id
+    }
+    const phoneUa = 'Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36'
+    await page.locator('[data-screen=detail] [data-action=to-phone]').click()
+    await page.locator('img.phone-qr').waitFor()
+    await check('phone-share')
+    w.host.emit({ type: 'operation', operation: { id: lastOp('share'), kind: 'share', state: 'running', step: 'claimed', detail: { code: '482193', address: '192.0.2.10', userAgent: phoneUa } } })
+    await page.locator('.phone-code').waitFor()
+    await check('phone-claimed')
+    await page.locator('[data-action=cancel-transfer]').click()
+    await expect.poll(() => page.locator('.phone-transfer').getAttribute('data-phase')).toBe('cancelled')
+    await check('phone-cancelled')
+    await page.locator('.phone-transfer .actions .btn:not(.btn-primary)').last().click()
+    await page.locator('[data-screen=detail]').waitFor()
     await page.locator('[data-action=back]').click()
+    // 휴대폰에서 가져오기: the QR, then the file-arrived form.
+    await page.locator('[data-action=from-phone]').click()
+    await page.locator('img.phone-qr').waitFor()
+    await check('phone-receive')
+    w.host.emit({ type: 'operation', operation: { id: lastOp('receive'), kind: 'receive', state: 'running', step: 'file-arrived', detail: { name: '홍길동.p12', kind: 'pfx', certificates: 1 } } })
+    await page.locator('[data-form=phone-import]').waitFor()
+    await expect.poll(async () => (await page.locator('[data-form=phone-import] input[type=radio]').count()) > 0).toBe(true)
+    await check('phone-import')
+    await page.locator('[data-form=phone-import] [data-action=cancel-transfer]').click()
+    await expect.poll(() => page.locator('.phone-transfer').getAttribute('data-phase')).toBe('cancelled')
+    await page.locator('.phone-transfer .actions .btn:not(.btn-primary)').last().click()
     await openDetail(page, 'HKD')
     await check('detail-expired')
 
@@ -83,7 +113,7 @@ describe('in Korean', () => {
     await page.locator('[data-action=switch-language]').click()
     await expect.poll(async () => (await latinWords(page, ['HKD'])).length).toBeGreaterThan(10)
 
-    expect(Object.keys(seen)).toHaveLength(12)
+    expect(Object.keys(seen)).toHaveLength(17)
     for (const [screen, words] of Object.entries(seen)) expect({ screen, words }).toEqual({ screen, words: [] })
   })
 })

@@ -10,13 +10,14 @@ import { CertificateDetail } from '../screens/CertificateDetail'
 import { CertificateList } from '../screens/list/CertificateList'
 import { History } from '../screens/History'
 import { ImportDialog, readDroppedPfx, type DroppedFile } from '../screens/ImportDialog'
+import { PhoneSession, type PhoneSessionRequest } from '../screens/PhoneSession'
 import { Settings } from '../screens/Settings'
 import { Trash } from '../screens/Trash'
 import { useDojangEvent } from './events'
 import { OperationsProvider, useOperations } from './useOperations'
 
 type NavName = 'list' | 'trash' | 'history' | 'settings'
-type View = { name: NavName } | { name: 'detail'; id: string }
+type View = { name: NavName } | { name: 'detail'; id: string } | { name: 'phone'; request: PhoneSessionRequest; back: View }
 
 const NAV: { name: NavName; label: MessageKey }[] = [
   { name: 'list', label: 'nav.list' },
@@ -99,9 +100,11 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
     }
   }
 
-  const current: NavName = view.name === 'detail' ? 'list' : view.name
+  const current: NavName = view.name === 'detail' || view.name === 'phone' ? 'list' : view.name
   const openDetail = useCallback((id: string) => setView({ name: 'detail', id }), [])
   const openImport = useCallback(() => setImporting({ file: null }), [])
+  // 휴대폰으로 복사 (from the detail screen or the list's selection) and 휴대폰에서 가져오기.
+  const openPhone = useCallback((request: PhoneSessionRequest) => setView((back) => ({ name: 'phone', request, back: back.name === 'phone' ? back.back : back })), [])
 
   return (
     <div className="app">
@@ -135,8 +138,9 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
         </button>
       </nav>
       <main id="main" className="main" tabIndex={-1}>
-        <CertificateList visible={view.name === 'list'} onOpen={openDetail} onImport={openImport} onRescan={() => void rescan()} />
-        {view.name === 'detail' && <CertificateDetail id={view.id} onBack={() => setView({ name: 'list' })} />}
+        <CertificateList visible={view.name === 'list'} onOpen={openDetail} onImport={openImport} onRescan={() => void rescan()} onPhone={openPhone} />
+        {view.name === 'detail' && <CertificateDetail id={view.id} onBack={() => setView({ name: 'list' })} onPhone={openPhone} />}
+        {view.name === 'phone' && <PhoneSession key={JSON.stringify(view.request)} request={view.request} onClose={() => setView(view.back)} />}
         {view.name === 'trash' && <Trash />}
         {view.name === 'history' && <History />}
         {view.name === 'settings' && <Settings onLanguage={onLanguage} />}

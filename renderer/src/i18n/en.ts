@@ -413,4 +413,11 @@ export const en: Record<MessageKey, string> = {
   'phone.restart': 'New QR code',
   'phone.trust': 'Eavesdroppers on the network cannot read the transfer. Someone who controls the network could get the encrypted certificate file, which is then protected only by its password. Use this only on a network you trust, such as your home or office.',
   'phone.firewall': 'The first time, the firewall may ask whether Dojang may use the network. Allow it, or the phone cannot connect.',
+  'phone.fileArrived': 'Received {name} from the phone ({n} certificate(s)). Choose where it goes and enter the passwords.',
+  'phone.importTo': 'Save to',
+  'phone.zipPassword': 'Certificate password',
+  'phone.importAction': 'Import',
+  'phone.toPhone': 'Copy to phone',
+  'phone.toPhoneSelected': 'Copy to phone',
+  'phone.fromPhone': 'Import from phone',
 }

@@ -414,6 +414,13 @@ export const ko = {
   'phone.restart': '새 QR 코드 만들기',
   'phone.trust': '같은 네트워크에서 엿보는 사람은 내용을 볼 수 없습니다. 다만 네트워크를 장악한 공격자는 암호화된 인증서 파일을 얻을 수 있고, 그 파일은 인증서 암호로만 보호됩니다. 집이나 회사처럼 믿을 수 있는 네트워크에서만 쓰세요.',
   'phone.firewall': '처음 쓸 때 방화벽이 도장의 네트워크 연결을 허용할지 물을 수 있습니다. 허용해야 휴대폰이 연결됩니다.',
+  'phone.fileArrived': '휴대폰에서 {name} 파일을 받았습니다 (인증서 {n}개). 저장할 곳과 암호를 입력하세요.',
+  'phone.importTo': '저장할 곳',
+  'phone.zipPassword': '인증서 암호',
+  'phone.importAction': '가져오기',
+  'phone.toPhone': '휴대폰으로 복사',
+  'phone.toPhoneSelected': '휴대폰으로 복사',
+  'phone.fromPhone': '휴대폰에서 가져오기',
 } satisfies Record<string, string>
 
 export type MessageKey = keyof typeof ko

@@ -17,6 +17,7 @@ import { ChangePasswordDialog } from './ChangePasswordDialog'
 import { CopyDialog } from './CopyDialog'
 import { DeleteDialog } from './DeleteDialog'
 import { ExportDialog } from './ExportDialog'
+import type { PhoneSessionRequest } from './PhoneSession'
 
 type Action = 'password' | 'copy' | 'export' | 'delete'
 
@@ -80,7 +81,7 @@ const SEVERITY_KEYS: Record<FindingView['severity'], MessageKey> = {
   critical: 'severity.critical',
 }
 
-export function CertificateDetail({ id, onBack }: { id: string; onBack: () => void }) {
+export function CertificateDetail({ id, onBack, onPhone }: { id: string; onBack: () => void; onPhone?: (request: PhoneSessionRequest) => void }) {
   const { t, lang, longDate } = useI18n()
   const [detail, setDetail] = useState<Detail | null>(null)
   const [error, setError] = useState<unknown>(null)
@@ -240,6 +241,17 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
                 <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('export')} data-action="export">
                   {t('action.export')}
                 </button>
+                {onPhone && (
+                  <button
+                    type="button"
+                    className="btn"
+                    disabled={!chosenCopy?.files.signPri || chosenCopy.medium === 'token'}
+                    onClick={() => chosenCopy && onPhone({ direction: 'share', locations: [chosenCopy.location], labels: [detail.name] })}
+                    data-action="to-phone"
+                  >
+                    {t('phone.toPhone')}
+                  </button>
+                )}
                 <button type="button" className="btn btn-danger" disabled={!chosenCopy} onClick={() => setAction('delete')} data-action="delete">
                   {t('action.delete')}
                 </button>

@@ -95,7 +95,7 @@ export function History() {
                   {e.outcome === 'ok' ? (
                     <span className="outcome-ok">{t('history.ok')}</span>
                   ) : (
-                    <span className="outcome-fail" title={e.outcome}>
+                    <span className="outcome-fail" data-code={e.outcome}>
                       {isErrorCode(e.outcome) ? t(`errorShort.${e.outcome}`) : e.outcome}
                     </span>
                   )}

@@ -148,7 +148,7 @@ export function PhoneTransfer(props: PhoneTransferProps) {
           <p className="phone-code" aria-label={t('phone.codeLabel')} data-code={claim.code}>
             {claim.code.slice(0, 3)} {claim.code.slice(3)}
           </p>
-          <p className="subtle phone-peer">{t('phone.peer', { browser: describeUserAgent(claim.userAgent), address: claim.address })}</p>
+          <p className="subtle phone-peer" translate="no">{t('phone.peer', { browser: describeUserAgent(claim.userAgent), address: claim.address })}</p>
           <p className="note">{t('phone.mismatch')}</p>
           <div className="actions">
             <button type="button" className="btn btn-primary" onClick={props.onConfirm} data-action="confirm-phone">

@@ -16,6 +16,7 @@ import { getCertificate } from './getCertificate'
 import { listCertificates } from './listCertificates'
 import { listMedia } from './listMedia'
 import { exportPfx, importPfx } from './pfx'
+import { confirmShare, importReceived, listNetworks, rejectShare, startReceive, startShare } from './phoneTransfer'
 import { scan, startScan } from './scan'
 import { addExtraRoot, getSettings, setSettings } from './settings'
 import { emptyTrash, listTrash, restoreFromTrash } from './trash'
@@ -47,6 +48,12 @@ export const COMMANDS = {
   listBackups,
   emptyBackups,
   restoreBackup,
+  listNetworks,
+  startShare,
+  confirmShare,
+  rejectShare,
+  startReceive,
+  importReceived,
 } as const
 
 export type Commands = typeof COMMANDS

@@ -8,6 +8,7 @@ import type { CertificateView } from '../../../../common/contract'
 import { useOperations } from '../../app/useOperations'
 import { ErrorBox } from '../../components/ErrorBox'
 import { OperationBar } from '../../components/OperationBar'
+import type { PhoneSessionRequest } from '../PhoneSession'
 import { useI18n } from '../../i18n'
 import { DeleteDialog } from '../DeleteDialog'
 import { CertificateGrid } from './CertificateGrid'
@@ -23,9 +24,11 @@ interface Props {
   onOpen: (id: string) => void
   onImport: () => void
   onRescan: () => void
+  /** 휴대폰으로 복사 of the selection, 휴대폰에서 가져오기. */
+  onPhone?: (request: PhoneSessionRequest) => void
 }
 
-export function CertificateList({ visible, onOpen, onImport, onRescan }: Props) {
+export function CertificateList({ visible, onOpen, onImport, onRescan, onPhone }: Props) {
   const { t } = useI18n()
   const list = useCertificateRows()
   const selection = useRowSelection(list.view, list.certs)
@@ -41,6 +44,11 @@ export function CertificateList({ visible, onOpen, onImport, onRescan }: Props) 
           <button type="button" className="btn" onClick={onImport} data-action="import">
             {t('list.import')}
           </button>
+          {onPhone && (
+            <button type="button" className="btn" onClick={() => onPhone({ direction: 'receive' })} data-action="from-phone">
+              {t('phone.fromPhone')}
+            </button>
+          )}
           <button type="button" className="btn btn-primary" onClick={onRescan} disabled={scanning} data-action="rescan">
             {t('list.rescan')}
           </button>
@@ -58,7 +66,12 @@ export function CertificateList({ visible, onOpen, onImport, onRescan }: Props) 
         onExpiring={list.toggleExpiring}
         count={list.view.length}
       />
-      <SelectionBar count={selection.selected.size} onDelete={() => setDeleting(selection.chosen())} onClear={selection.clear} />
+      <SelectionBar
+        count={selection.selected.size}
+        onDelete={() => setDeleting(selection.chosen())}
+        onClear={selection.clear}
+        {...(onPhone ? { onPhone: () => onPhone(shareRequest(selection.chosen())) } : {})}
+      />
       <ErrorBox error={list.loadError} />
 
       {list.loaded && list.rows.length === 0 ? (
@@ -90,4 +103,13 @@ export function CertificateList({ visible, onOpen, onImport, onRescan }: Props) 
       {deleting && <DeleteDialog certs={deleting} onClose={() => setDeleting(null)} onDeleted={selection.clear} />}
     </section>
   )
+}
+
+/** The copies to send: per certificate, the first listed copy whose key can be read (not a token's). */
+function shareRequest(certs: CertificateView[]): PhoneSessionRequest {
+  const picked = certs.flatMap((c) => {
+    const copy = c.copies.find((x) => !x.missing && x.files.signPri && x.medium !== 'token')
+    return copy ? [{ location: copy.location, label: c.name }] : []
+  })
+  return { direction: 'share', locations: picked.map((p) => p.location), labels: picked.map((p) => p.label) }
 }

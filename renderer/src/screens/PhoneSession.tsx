@@ -1,0 +1,219 @@
+/**
+ * 휴대폰으로 복사 / 휴대폰에서 가져오기 as a screen of the app: starts the session through main (startShare /
+ * startReceive), follows its operation events for the phases, ticks the countdown, and calls confirmShare /
+ * rejectShare / cancelOperation. The QR image arrives once, in the start response, and lives only in this
+ * component's state; the session URL itself never reaches the page.
+ */
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react'
+import type { MediumInfo, NetworkView, OperationView, PhoneSessionView } from '../../../common/contract'
+import { checkPasswordRules } from '../../../common/passwordRules'
+import { call, errorText, errorViewText } from '../api'
+import { useOperations } from '../app/useOperations'
+import { MediaPicker, targetKey } from '../components/MediaPicker'
+import { PasswordField } from '../components/PasswordField'
+import { PasswordRules } from '../components/PasswordRules'
+import { useToasts } from '../components/Toasts'
+import { useI18n } from '../i18n'
+import { PhoneTransfer, type PhoneClaim, type PhoneTransferPhase } from './PhoneTransfer'
+
+export type PhoneSessionRequest = { direction: 'share'; locations: string[]; labels: string[] } | { direction: 'receive' }
+
+const ENDING_STEPS = new Set(['sent', 'declined', 'expired', 'aborted', 'cancelled'])
+
+/** The phase the screen shows for the operation's latest event. */
+export function phaseOf(op: OperationView | null, direction: 'share' | 'receive'): PhoneTransferPhase | 'file-arrived' {
+  if (!op) return 'starting'
+  if (op.state === 'cancelled') return 'cancelled'
+  if (op.state === 'failed') return 'failed'
+  if (op.step === 'imported') return 'received'
+  if (op.step === 'file-arrived') return op.state === 'running' ? 'file-arrived' : 'failed'
+  if (op.step === 'received') return op.state === 'running' ? 'confirmed' : 'received'
+  if (ENDING_STEPS.has(op.step)) return op.step as PhoneTransferPhase
+  if (op.step === 'claimed') return 'claimed'
+  if (op.step === 'confirmed') return 'confirmed'
+  return direction === 'share' || op.state === 'running' ? 'waiting' : 'failed'
+}
+
+function claimOf(op: OperationView | null): PhoneClaim | undefined {
+  if (!op || op.step !== 'claimed') return undefined
+  return { code: String(op.detail.code ?? ''), address: String(op.detail.address ?? ''), userAgent: String(op.detail.userAgent ?? '') }
+}
+
+export function PhoneSession({ request, onClose }: { request: PhoneSessionRequest; onClose: () => void }) {
+  const { t } = useI18n()
+  const toasts = useToasts()
+  const ops = useOperations()
+  const [networks, setNetworks] = useState<NetworkView[] | null>(null)
+  const [address, setAddress] = useState<string | undefined>(undefined)
+  const [session, setSession] = useState<PhoneSessionView | null>(null)
+  const [startError, setStartError] = useState<string | null>(null)
+  const [now, setNow] = useState(() => Date.now())
+  const startedFor = useRef<string | null>(null)
+
+  useEffect(() => {
+    call('listNetworks', {}).then(
+      (list) => {
+        setNetworks(list)
+        setAddress((a) => a ?? list[0]?.address)
+      },
+      (e: unknown) => setStartError(errorText(e, t)),
+    )
+  }, [])
+
+  const start = useCallback(
+    async (bindHost: string) => {
+      setSession(null)
+      setStartError(null)
+      try {
+        const s = request.direction === 'share' ? await call('startShare', { locations: request.locations, bindHost }) : await call('startReceive', { bindHost })
+        ops.started(s.operationId, request.direction)
+        setSession(s)
+      } catch (e) {
+        setStartError(errorText(e, t))
+      }
+    },
+    [ops, request, t],
+  )
+
+  // One session per chosen network; choosing another network ends the old session and starts a new one.
+  useEffect(() => {
+    if (!address || startedFor.current === address) return
+    startedFor.current = address
+    void start(address)
+  }, [address, start])
+
+  const op = session ? (ops.latest(request.direction) ?? null) : null
+  const mine = op && session && op.id === session.operationId ? op : null
+  const phase = startError ? 'failed' : session ? phaseOf(mine, request.direction) : 'starting'
+  const live = phase === 'starting' || phase === 'waiting' || phase === 'claimed' || phase === 'confirmed'
+
+  useEffect(() => {
+    if (!live) return
+    const timer = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(timer)
+  }, [live])
+
+  // Leaving the screen ends a session that is still running (nothing is sent after that).
+  const sessionId = session?.operationId
+  // (Through a ref: the operations value changes with every event, and that must not end the session.)
+  const cancelRef = useRef(ops.cancel)
+  cancelRef.current = ops.cancel
+  useEffect(() => {
+    return () => {
+      if (sessionId !== undefined) void cancelRef.current(sessionId)
+    }
+  }, [sessionId])
+
+  const act = async (method: 'confirmShare' | 'rejectShare') => {
+    if (!session) return
+    try {
+      await call(method, { operationId: session.operationId })
+    } catch (e) {
+      toasts.show({ text: errorText(e, t), kind: 'error' })
+    }
+  }
+
+  const restart = () => {
+    if (address) void start(address)
+  }
+
+  if (phase === 'file-arrived' && session && mine) {
+    return <ReceivedFile operationId={session.operationId} detail={mine.detail} onCancel={() => void ops.cancel(session.operationId)} />
+  }
+
+  return (
+    <PhoneTransfer
+      direction={request.direction}
+      phase={phase as PhoneTransferPhase}
+      {...(session && live ? { qrDataUrl: session.qrDataUrl, secondsLeft: Math.max(0, (session.expiresAt - now) / 1000) } : {})}
+      {...(request.direction === 'share' ? { items: request.labels } : {})}
+      networks={networks ?? []}
+      {...(address ? { selectedAddress: address } : {})}
+      onSelectNetwork={(a) => {
+        if (session) void ops.cancel(session.operationId)
+        setAddress(a)
+      }}
+      {...(claimOf(mine) ? { claim: claimOf(mine)! } : {})}
+      {...(startError ? { error: startError } : mine?.error ? { error: errorViewText(mine.error, t) } : {})}
+      onConfirm={() => void act('confirmShare')}
+      onReject={() => void act('rejectShare')}
+      onCancel={() => (session ? void ops.cancel(session.operationId) : onClose())}
+      onRestart={restart}
+      onClose={onClose}
+    />
+  )
+}
+
+/** 휴대폰에서 가져오기, last step: where the file goes, its password and the new one. */
+function ReceivedFile({ operationId, detail, onCancel }: { operationId: number; detail: OperationView['detail']; onCancel: () => void }) {
+  const { t } = useI18n()
+  const [media, setMedia] = useState<MediumInfo[] | null>(null)
+  const [target, setTarget] = useState<string | null>(null)
+  const [password, setPassword] = useState('')
+  const [newPassword, setNewPassword] = useState('')
+  const [confirm, setConfirm] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const rulesId = useId()
+
+  useEffect(() => {
+    call('listMedia', {}).then(
+      (list) => {
+        const usable = list.filter((m) => m.available && (m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain'))
+        setMedia(usable)
+        setTarget((cur) => cur ?? (usable[0] ? targetKey(usable[0]) : null))
+      },
+      (e: unknown) => setError(errorText(e, t)),
+    )
+  }, [])
+
+  const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  const rules = checkPasswordRules(newPassword)
+  const canSubmit = !busy && chosen !== null && password !== '' && rules.ok && confirm === newPassword
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (!canSubmit || !chosen) return
+    setBusy(true)
+    setError(null)
+    try {
+      const to = chosen.medium === 'keychain' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
+      await call('importReceived', { operationId, to, password, newPassword })
+      setPassword('')
+      setNewPassword('')
+      setConfirm('')
+    } catch (err) {
+      // A wrong password changes nothing; the file waits for another try.
+      setError(errorText(err, t))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section className="screen phone-transfer" data-phase="file-arrived" aria-labelledby="phone-file-title">
+      <header className="screen-header">
+        <h1 id="phone-file-title">{t('phone.titleReceive')}</h1>
+      </header>
+      <form className="panel" onSubmit={(e) => void submit(e)} data-form="phone-import">
+        <p>
+          <strong>{t('phone.fileArrived', { name: String(detail.name ?? ''), n: Number(detail.certificates ?? 1) })}</strong>
+        </p>
+        <MediaPicker legend={t('phone.importTo')} name="phone-target" media={media} failed={error !== null && media === null} target={target} onChoose={setTarget} />
+        <PasswordField label={t(detail.kind === 'zip' ? 'phone.zipPassword' : 'import.pfxPassword')} name="file-password" value={password} onChange={setPassword} autoFocus />
+        <PasswordField label={t('import.newPassword')} name="new-password" value={newPassword} onChange={setNewPassword} describedBy={rulesId} invalid={newPassword !== '' && !rules.ok} />
+        <PasswordRules password={newPassword} id={rulesId} />
+        <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={confirm !== '' && confirm !== newPassword} />
+        {error && <p className="error-box">{error}</p>}
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={!canSubmit} data-action="import-received">
+            {t('phone.importAction')}
+          </button>
+          <button type="button" className="btn" onClick={onCancel} data-action="cancel-transfer">
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </section>
+  )
+}
