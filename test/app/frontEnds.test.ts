@@ -70,6 +70,10 @@ const VERB_ARGS: { [V in keyof typeof CLI_VERBS]: { args: string[]; stdin?: stri
   'verify-vid': { args: ['/x', '--password-stdin'], stdin: ['p', '8001011234567'] },
   'export-pfx': { args: ['/x', '--out', '/tmp/never.pfx', '--password-stdin'], stdin: ['p', 'q'] },
   'import-pfx': { args: ['__PFX__', '--to', 'keychain', '--password-stdin'], stdin: ['p', 'q'] },
+  ca: { args: ['list'] },
+  issue: { args: ['--ca', 'x', '--ref', '12345678', '--to', '/tmp/never-npki', '--password-stdin'], stdin: ['AUTH-CODE', 'Dojang!7q9w2x'] },
+  renew: { args: ['/x', '--ca', 'x', '--password-stdin'], stdin: ['p'] },
+  revoke: { args: ['/x', '--ca', 'x', '--reason', 'superseded', '--password-stdin'], stdin: ['p'] },
 }
 
 function io(stdinLines: string[], env: NodeJS.ProcessEnv) {

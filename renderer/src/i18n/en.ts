@@ -355,6 +355,7 @@ export const en: Record<MessageKey, string> = {
   'error.WRONG_PIN': 'The security token PIN is wrong. Too many wrong tries lock the token; a locked token must be reset and the certificate reissued.',
   'error.PIN_LOCKED': 'The security token PIN is locked. The token must be reset and the certificate reissued; follow the guide of the token maker or your bank.',
   'error.KEY_NOT_EXPORTABLE': 'A private key on a security token never leaves it. To use the certificate elsewhere, copy it from its original copy (hard disk or USB drive) or have it reissued.',
+  'error.CERT_EXPIRED': 'This certificate has expired and cannot be renewed. Ask your bank or CA for a new reference number and authorization code, then issue it again.',
   'error.TOKEN_REFUSED': 'The security token refused this operation. It may be write-protected or full, or it may not accept private keys made outside it.',
 
   'errorShort.WRONG_PASSWORD': 'Wrong password',
@@ -382,6 +383,7 @@ export const en: Record<MessageKey, string> = {
   'errorShort.PIN_LOCKED': 'PIN locked',
   'errorShort.KEY_NOT_EXPORTABLE': 'Key cannot leave token',
   'errorShort.TOKEN_REFUSED': 'Refused by token',
+  'errorShort.CERT_EXPIRED': 'Expired',
 
   // QR transfer (renderer/src/screens/PhoneTransfer.tsx)
   'phone.titleShare': 'Copy to phone',

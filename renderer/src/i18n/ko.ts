@@ -356,6 +356,7 @@ export const ko = {
   'error.WRONG_PIN': '보안토큰 PIN(비밀번호)이 올바르지 않습니다. 여러 번 틀리면 보안토큰이 잠기고, 잠긴 보안토큰은 초기화한 뒤 인증서를 다시 발급받아야 합니다.',
   'error.PIN_LOCKED': '보안토큰 PIN이 잠겼습니다. 보안토큰을 초기화한 뒤 인증서를 다시 발급받아야 합니다. 보안토큰 제조사나 은행의 안내를 따르세요.',
   'error.KEY_NOT_EXPORTABLE': '보안토큰에 있는 개인키는 밖으로 꺼낼 수 없습니다. 인증서를 다른 곳에서도 쓰려면 원래 복사본(하드디스크·이동식디스크)에서 복사하거나 은행에서 재발급을 받으세요.',
+  'error.CERT_EXPIRED': '인증서가 이미 만료되어 갱신할 수 없습니다. 은행이나 인증기관에서 새 참조번호와 인가코드를 받아 다시 발급받으세요.',
   'error.TOKEN_REFUSED': '보안토큰이 이 작업을 거절했습니다. 쓰기 금지이거나 저장 공간이 부족하거나, 외부에서 만든 개인키를 받지 않는 보안토큰일 수 있습니다.',
 
   'errorShort.WRONG_PASSWORD': '암호 틀림',
@@ -383,6 +384,7 @@ export const ko = {
   'errorShort.PIN_LOCKED': 'PIN 잠김',
   'errorShort.KEY_NOT_EXPORTABLE': '개인키 반출 불가',
   'errorShort.TOKEN_REFUSED': '보안토큰 거절',
+  'errorShort.CERT_EXPIRED': '만료됨',
 
   // 휴대폰으로 복사 (QR transfer, renderer/src/screens/PhoneTransfer.tsx)
   'phone.titleShare': '휴대폰으로 복사',
