@@ -26,6 +26,10 @@ export const METHOD_NAMES = [
   'exportCalendar',
   'listBackups',
   'emptyBackups',
+  'listCaProfiles',
+  'issueCertificate',
+  'renewCertificate',
+  'revokeCertificate',
 ] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]

@@ -45,6 +45,10 @@ export const HANDLER_COMMANDS = {
   exportCalendar: 'exportCalendar',
   listBackups: 'listBackups',
   emptyBackups: 'emptyBackups',
+  listCaProfiles: 'listCaProfiles',
+  issueCertificate: 'issueCertificate',
+  renewCertificate: 'renewCertificate',
+  revokeCertificate: 'revokeCertificate',
 } as const satisfies Record<MethodName, CommandName>
 
 function certificateKey(id: string) {
@@ -113,6 +117,20 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
     auditLog: async (req) => (await commands.auditLog(core, req)).map(auditEntryView),
     listBackups: async () => (await commands.listBackups(core)).map(backupView),
     emptyBackups: async (req) => ({ removed: await commands.emptyBackups(core, req) }),
+
+    listCaProfiles: () => commands.listCaProfiles(core),
+    async issueCertificate(req) {
+      const r = await commands.issueCertificate(core, { ...req, to: { target: req.to } })
+      return { location: r.ref.location, certificate: r.certificate }
+    },
+    async renewCertificate(req) {
+      const r = await commands.renewCertificate(core, req)
+      return { certificate: r.certificate, renewed: r.renewed, failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })), warnings: r.warnings }
+    },
+    async revokeCertificate(req) {
+      const r = await commands.revokeCertificate(core, req)
+      return { trashed: r.trashed.map((e) => ({ trashId: e.id, location: e.location })), failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })) }
+    },
 
     async exportCalendar() {
       const out = await ports.chooseSavePath({ title: 'Calendar', defaultName: 'dojang-expiry.ics', extensions: ['ics'] })

@@ -50,6 +50,10 @@ const SAMPLE: { [M in MethodName]: unknown } = {
   exportCalendar: {},
   listBackups: {},
   emptyBackups: {},
+  listCaProfiles: {},
+  issueCertificate: { ca: 'x', referenceNumber: '12345678', authCode: 'a', newPassword: 'q', to: { medium: 'keychain' } },
+  renewCertificate: { location: '/x', ca: 'x', password: 'p' },
+  revokeCertificate: { location: '/x', ca: 'x', reason: 'superseded', password: 'p' },
 }
 
 /** Arguments and stdin lines that get each verb past its own parsing to the commands. */
