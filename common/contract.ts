@@ -126,6 +126,31 @@ export interface SettingsView {
   helpdeskMode: boolean
 }
 
+/** A CA profile for issue / renew / revoke (CMP), as the page lists it. */
+export interface CaProfileView {
+  name: string
+  transport: 'http' | 'tcp'
+  endpoint: string
+  caSubject: string
+  caNotAfter: string
+}
+
+/** A certificate the CA just issued or renewed: what the person is shown before and after it is stored. */
+export interface IssuedCertificateView {
+  subject: string
+  displayName: string
+  issuer: string
+  serial: string
+  notBefore: string
+  notAfter: string
+  policyOid: string | null
+  purposeKo: string
+  purposeEn: string
+}
+
+/** CRL reason names a revocation may give (RFC 5280). */
+export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation'] as const
+
 export interface MediumInfo {
   medium: Medium
   root: string
@@ -214,6 +239,22 @@ export const requestSchemas = {
   importReceived: z
     .object({ operationId: z.number().int().nonnegative(), to: mediaTarget, password, newPassword: password, allowWeak: z.boolean().optional(), overwrite: z.boolean().optional() })
     .strict(),
+  listCaProfiles: empty,
+  issueCertificate: z
+    .object({ ca: z.string().min(1).max(64), referenceNumber: z.string().min(1).max(128), authCode: password, newPassword: password, to: mediaTarget })
+    .strict(),
+  renewCertificate: z
+    .object({ location, ca: z.string().min(1).max(64), password, force: z.boolean().optional(), alsoUpdate: z.array(location).max(64).optional() })
+    .strict(),
+  revokeCertificate: z
+    .object({
+      location,
+      ca: z.string().min(1).max(64),
+      reason: z.enum(REVOCATION_REASONS),
+      password: password.optional(),
+      codes: z.object({ referenceNumber: z.string().min(1).max(128), authCode: password }).strict().optional(),
+    })
+    .strict(),
 } as const
 
 // Compile-time check: the schemas name exactly the methods of common/methods.ts.
@@ -259,6 +300,12 @@ export interface ResponseMap {
   rejectShare: { rejected: boolean }
   startReceive: PhoneSessionView
   importReceived: { locations: string[]; warnings: string[] }
+  listCaProfiles: CaProfileView[]
+  issueCertificate: { location: string; certificate: IssuedCertificateView }
+  /** The named copy first in `renewed`; other copies with another password are in `failed` and keep their old pair. */
+  renewCertificate: { certificate: IssuedCertificateView; renewed: { location: string; backupId: string }[]; failed: { location: string; error: ErrorView }[]; warnings: string[] }
+  /** Every local copy of the revoked certificate goes to Dojang's trash. */
+  revokeCertificate: { trashed: { trashId: string; location: string }[]; failed: { location: string; error: ErrorView }[] }
 }
 
 /** One address a phone session can listen on (휴대폰으로 복사 → 네트워크). */

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'PIN_LOCKED', // the token's user PIN is locked after too many wrong tries
   'KEY_NOT_EXPORTABLE', // a private key on a token never leaves it: reading or copying it out is refused
   'TOKEN_REFUSED', // the token refused an operation (write-protected, full, or does not accept imported keys)
+  'CERT_EXPIRED', // the certificate has expired: it cannot be renewed (갱신), only issued anew with fresh codes from the bank
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

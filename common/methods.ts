@@ -32,6 +32,10 @@ export const METHOD_NAMES = [
   'rejectShare',
   'startReceive',
   'importReceived',
+  'listCaProfiles',
+  'issueCertificate',
+  'renewCertificate',
+  'revokeCertificate',
 ] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]

@@ -51,6 +51,10 @@ export const HANDLER_COMMANDS = {
   rejectShare: 'rejectShare',
   startReceive: 'startReceive',
   importReceived: 'importReceived',
+  listCaProfiles: 'listCaProfiles',
+  issueCertificate: 'issueCertificate',
+  renewCertificate: 'renewCertificate',
+  revokeCertificate: 'revokeCertificate',
 } as const satisfies Record<MethodName, CommandName>
 
 function phoneSessionView(s: { operationId: number; qr: string; expiresAt: number; address: string }) {
@@ -133,6 +137,19 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
     async importReceived({ operationId, to, password, newPassword, allowWeak, overwrite }) {
       const r = await commands.importReceived(core, { operationId, to: { target: to }, password, newPassword, allowWeak, overwrite })
       return { locations: r.locations, warnings: r.warnings }
+    },
+    listCaProfiles: () => commands.listCaProfiles(core),
+    async issueCertificate(req) {
+      const r = await commands.issueCertificate(core, { ...req, to: { target: req.to } })
+      return { location: r.ref.location, certificate: r.certificate }
+    },
+    async renewCertificate(req) {
+      const r = await commands.renewCertificate(core, req)
+      return { certificate: r.certificate, renewed: r.renewed, failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })), warnings: r.warnings }
+    },
+    async revokeCertificate(req) {
+      const r = await commands.revokeCertificate(core, req)
+      return { trashed: r.trashed.map((e) => ({ trashId: e.id, location: e.location })), failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })) }
     },
 
     async exportCalendar() {

@@ -23,6 +23,8 @@ export const EXIT = {
   TOKEN: 17,
   PIN_LOCKED: 18,
   KEY_NOT_EXPORTABLE: 19,
+  /** The certificate has expired (renew refused: ask the bank or CA for new codes and issue it anew). */
+  CERT_EXPIRED: 20,
 } as const
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -67,6 +69,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.PIN_LOCKED
     case 'KEY_NOT_EXPORTABLE':
       return EXIT.KEY_NOT_EXPORTABLE
+    case 'CERT_EXPIRED':
+      return EXIT.CERT_EXPIRED
     default:
       return EXIT.FAILURE
   }

@@ -14,6 +14,7 @@ import type { ScanOutcome } from '../core/app/scanCoordinator'
 import type { CertificateWithCopies, CopyRecord } from '../core/inventory'
 import type { Finding } from '../core/scan'
 import { EXIT } from './exitCodes'
+import { issuanceProgress } from './issuanceCommands'
 import type { CliIo } from './io'
 import { csvCell, terminalSafe as t } from './textSafe'
 
@@ -37,6 +38,7 @@ export async function openCoreForCli(values: CommandContext['values'], io: CliIo
   // On Linux the Secret Service needs a session bus; without one, asking keytar would only time out.
   const keychainPossible = process.platform !== 'linux' || Boolean(io.env.DBUS_SESSION_BUS_ADDRESS)
   let last = 0
+  const stepLines = issuanceProgress(warn)
   const core = await openCore({
     ...(typeof values['data-dir'] === 'string' ? { dataDir: resolve(values['data-dir']) } : {}),
     env: io.env,
@@ -45,6 +47,7 @@ export async function openCoreForCli(values: CommandContext['values'], io: CliIo
     ...(roots.length > 0 ? { diskRoots: roots, volumeSource: null } : {}),
     ...(values['no-keychain'] || !keychainPossible ? { secretStore: null } : {}),
     emit: (e) => {
+      if (e.type === 'operation') stepLines(e.operation)
       // Progress of long operations, at most twice a second, and always the last line.
       if (e.type === 'operation') onOperation?.(e.operation)
       if (e.type !== 'operation' || e.operation.kind !== 'scan') return

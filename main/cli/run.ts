@@ -13,6 +13,7 @@ import { version as DOJANG_VERSION } from '../../package.json'
 import { EXIT, exitCodeFor } from './exitCodes'
 import { INVENTORY_COMMANDS, openCoreForCli, runInventoryCommand } from './inventoryCommands'
 import { OperationFollower, receiveInTerminal, shareInTerminal } from './transferCommands'
+import { ISSUANCE_COMMANDS, runIssuanceCommand } from './issuanceCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
 import { brokenRules, weakPasswordLines } from './passwordWords'
 import { terminalSafe as t } from './textSafe'
@@ -37,6 +38,10 @@ export const CLI_VERBS = {
   'import-pfx': ['importPfx'],
   share: ['startShare', 'confirmShare', 'rejectShare'],
   receive: ['startReceive', 'confirmShare', 'rejectShare', 'importReceived'],
+  ca: ['listCaProfiles', 'addCaProfile', 'removeCaProfile'],
+  issue: ['issueCertificate'],
+  renew: ['renewCertificate'],
+  revoke: ['revokeCertificate'],
 } as const satisfies Record<string, readonly CommandName[]>
 
 const USAGE = `도장 Dojang — NPKI (공동인증서) certificate manager
@@ -65,6 +70,15 @@ Usage:
                                                  휴대폰으로 복사: shows a QR code for the phone, asks before sending
   dojang receive --to keychain|<NPKI folder> [--bind ADDRESS] [--advertise HOST] [--json] [--yes] [--password-stdin]
                                                  휴대폰에서 가져오기: the phone uploads a .p12/.pfx or NPKI .zip
+  dojang ca add NAME --url http://HOST:PORT/PATH --ca-cert FILE    a CA profile for CMP (docs/cmp.md)
+  dojang ca add NAME --tcp HOST:PORT [--framing rfc2510|raw-der] --ca-cert FILE
+  dojang ca list [--json] | dojang ca remove NAME
+  dojang issue --ca PROFILE --ref NUMBER --to keychain|<NPKI folder> [--password-stdin] [--json]
+                                                 발급: a new certificate with the bank's 참조번호 / 인가코드
+  dojang renew <cert-folder|keychain:ID> --ca PROFILE [--also-update LOCATION]... [--force] [--password-stdin]
+                                                 갱신: from 30 days before expiry (--force: earlier)
+  dojang revoke <cert-folder|keychain:ID> --ca PROFILE --reason CODE [--with-codes] [--password-stdin]
+                                                 폐지: then every local copy goes to Dojang's trash
 
 Secrets are read one per line from standard input with --password-stdin, or asked at the terminal:
   check-password   the password (with --km-separate, then the kmPri.key password)
@@ -73,6 +87,9 @@ Secrets are read one per line from standard input with --password-stdin, or aske
   export-pfx       the certificate password, then the password for the PFX file
   import-pfx       the PFX file's password, then the new certificate password
   receive          (without --yes, the y/n answer,) the file's password, then the new certificate password
+  issue            the 인가코드 (authorization code), then the new certificate password (KISA rules)
+  renew            the certificate password (the renewed key keeps it)
+  revoke           the certificate password; with --with-codes, the 참조번호 then the 인가코드 instead
 
 Without --root, Dojang scans the OS's NPKI folders, USB drives and its keychain. --data-dir (or DOJANG_DATA_DIR)
 sets Dojang's data folder (inventory, backups, trash). --no-keychain skips the OS keychain.
@@ -81,7 +98,8 @@ Exit codes: 0 ok, 1 failure (expiring: certificates found), 2 usage, 3 wrong pas
 certificate, 7 not found, 8 weak new or PFX password, 9 ID number does not match, 10 file system error, 11 conflict (a copy
 is already there: --overwrite replaces it and keeps a backup), 12 CA unreachable, 13 refused by the CA, 14 reference
 number or authorization code not accepted, 15 CA answer refused, 16 CA busy, 17 security token unavailable or
-refusing, 18 token PIN locked, 19 a token's key cannot leave it.
+refusing, 18 token PIN locked, 19 a token's key cannot leave it, 20 certificate expired (renew refused: ask the bank
+for new codes and issue it again).
 `
 
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>
@@ -128,6 +146,16 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         bind: { type: 'string' },
         advertise: { type: 'string' },
         yes: { type: 'boolean' },
+        ca: { type: 'string' },
+        ref: { type: 'string' },
+        url: { type: 'string' },
+        'ca-cert': { type: 'string' },
+        tcp: { type: 'string' },
+        framing: { type: 'string' },
+        reason: { type: 'string' },
+        force: { type: 'boolean' },
+        'also-update': { type: 'string', multiple: true },
+        'with-codes': { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -167,6 +195,7 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
 
   try {
     if (INVENTORY_COMMANDS.has(command)) return await runInventoryCommand({ command, values, positionals, io, commands, out, err })
+    if (ISSUANCE_COMMANDS.has(command)) return await runIssuanceCommand({ command, values, positionals, io, commands, out, err, secrets: getSecrets })
     switch (command) {
       case 'info': {
         const location = locationArg()
@@ -360,6 +389,12 @@ function hintFor(e: DojangError): string {
       return '\nThe file is damaged. Use another copy of this certificate (USB stick, other PC) or re-issue it (재발급).'
     case 'KEY_MISMATCH':
       return '\nThe key and certificate in this folder do not belong together; look for the matching copy elsewhere.'
+    case 'CA_AUTH_FAILED':
+      return '\nCheck the 참조번호 and 인가코드 (as the bank gave them); nothing was stored. Codes expire: ask the bank for new ones if they are old.'
+    case 'CA_UNREACHABLE':
+      return '\nThe CA did not answer. Check the network and the CA profile (dojang ca list); nothing was stored.'
+    case 'CERT_EXPIRED':
+      return '\nAsk your bank or CA for a new 참조번호 and 인가코드, then: dojang issue --ca PROFILE --ref NUMBER --to …'
     case 'UNSUPPORTED_ALGORITHM':
       return '\nPlease report this file type (the algorithm name above, never the file) to the Dojang team.'
     default:

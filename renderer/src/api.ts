@@ -84,6 +84,7 @@ const errorKeys: Record<ErrorCode, MessageKey> = {
   PIN_LOCKED: 'error.PIN_LOCKED',
   KEY_NOT_EXPORTABLE: 'error.KEY_NOT_EXPORTABLE',
   TOKEN_REFUSED: 'error.TOKEN_REFUSED',
+  CERT_EXPIRED: 'error.CERT_EXPIRED',
 }
 
 /** Per-screen wording for a code, e.g. WRONG_PASSWORD in the import dialog is about the PFX file's password. */

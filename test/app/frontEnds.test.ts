@@ -56,6 +56,10 @@ const SAMPLE: { [M in MethodName]: unknown } = {
   rejectShare: { operationId: 1 },
   startReceive: {},
   importReceived: { operationId: 1, password: 'p', newPassword: 'q', to: { medium: 'keychain' } },
+  listCaProfiles: {},
+  issueCertificate: { ca: 'x', referenceNumber: '12345678', authCode: 'a', newPassword: 'q', to: { medium: 'keychain' } },
+  renewCertificate: { location: '/x', ca: 'x', password: 'p' },
+  revokeCertificate: { location: '/x', ca: 'x', reason: 'superseded', password: 'p' },
 }
 
 /** Arguments and stdin lines that get each verb past its own parsing to the commands. */
@@ -78,6 +82,10 @@ const VERB_ARGS: { [V in keyof typeof CLI_VERBS]: { args: string[]; stdin?: stri
   'import-pfx': { args: ['__PFX__', '--to', 'keychain', '--password-stdin'], stdin: ['p', 'q'] },
   share: { args: ['/x', '--bind', '127.0.0.1', '--yes'] },
   receive: { args: ['--to', 'keychain', '--bind', '127.0.0.1', '--yes', '--password-stdin'], stdin: ['p', 'q'] },
+  ca: { args: ['list'] },
+  issue: { args: ['--ca', 'x', '--ref', '12345678', '--to', '/tmp/never-npki', '--password-stdin'], stdin: ['AUTH-CODE', 'Dojang!7q9w2x'] },
+  renew: { args: ['/x', '--ca', 'x', '--password-stdin'], stdin: ['p'] },
+  revoke: { args: ['/x', '--ca', 'x', '--reason', 'superseded', '--password-stdin'], stdin: ['p'] },
 }
 
 function io(stdinLines: string[], env: NodeJS.ProcessEnv) {

@@ -42,6 +42,11 @@ describe('in Korean', () => {
     await check('import')
     await page.keyboard.press('Escape')
 
+    await page.locator('[data-action=open-issue]').click()
+    await dialog(page, 'issue').waitFor()
+    await check('issue')
+    await page.keyboard.press('Escape')
+
     // 상세 with its findings and the DN opened, then every dialog on it.
     await openDetail(page, HONG_NAME)
     await page.locator('[data-action=show-dn]').click()
@@ -51,6 +56,8 @@ describe('in Korean', () => {
       ['copy', 'copy'],
       ['export', 'export'],
       ['delete', 'delete'],
+      ['renew', 'renew'],
+      ['revoke', 'revoke'],
     ] as const) {
       await page.locator(`[data-screen=detail] [data-action=${action}]`).click()
       const dlg = dialog(page, name)
@@ -113,7 +120,7 @@ describe('in Korean', () => {
     await page.locator('[data-action=switch-language]').click()
     await expect.poll(async () => (await latinWords(page, ['HKD'])).length).toBeGreaterThan(10)
 
-    expect(Object.keys(seen)).toHaveLength(17)
+    expect(Object.keys(seen)).toHaveLength(20)
     for (const [screen, words] of Object.entries(seen)) expect({ screen, words }).toEqual({ screen, words: [] })
   })
 })

@@ -660,6 +660,7 @@ class SqliteInventory implements Inventory {
       notifyDays: this.getSetting('notifyDays'),
       extraRoots: this.getSetting('extraRoots'),
       helpdeskMode: this.getSetting('helpdeskMode'),
+      caProfiles: this.getSetting('caProfiles'),
     }
   }
 

@@ -5,6 +5,7 @@
  * Times are ISO 8601 strings in UTC (`Date.prototype.toISOString()` form). Serial numbers are lowercase hex
  * without leading zeros (see `normalizeSerial`), so "00AB" and "ab" name the same certificate.
  */
+import type { CaProfile } from '../issuance/profiles'
 import type { ErrorCode } from '../../../common/errors'
 
 import type { Medium } from '../../../common/domain'
@@ -190,6 +191,7 @@ export interface AuditEntry {
   detail: JsonObject
 }
 
+export type { CaProfile }
 export interface KnownSettings {
   language: 'ko' | 'en'
   /** Days before expiry on which to notify, e.g. D-30, D-7, D-1. */
@@ -198,6 +200,8 @@ export interface KnownSettings {
   extraRoots: string[]
   /** Scan every user profile on the machine (helpdesk use). */
   helpdeskMode: boolean
+  /** CMP profiles of the CAs Dojang may issue, renew and revoke with (no secrets: endpoint, framing, CA certificate). */
+  caProfiles: CaProfile[]
 }
 export type SettingKey = keyof KnownSettings
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { DojangError, ERROR_CODES } from '../../../common/errors'
+import { caProfileSchema } from '../issuance/profiles'
 import { findSecretField, type SecretScanOptions } from './secrets'
 import { AUDIT_ACTIONS, COPY_FILES, MEDIA, SEVERITIES, type KnownSettings, type SettingKey } from './types'
 
@@ -135,6 +136,7 @@ export const SETTING_SCHEMAS: { [K in SettingKey]: z.ZodType<KnownSettings[K]> }
   notifyDays: z.array(z.number().int().min(0).max(3650)).max(20),
   extraRoots: z.array(text(4096)).max(200),
   helpdeskMode: z.boolean(),
+  caProfiles: z.array(caProfileSchema).max(50).refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, 'CA profile names must be unique'),
 }
 
 export const SETTING_DEFAULTS: Readonly<KnownSettings> = Object.freeze({
@@ -142,6 +144,7 @@ export const SETTING_DEFAULTS: Readonly<KnownSettings> = Object.freeze({
   notifyDays: [30, 7, 1],
   extraRoots: [],
   helpdeskMode: false,
+  caProfiles: [],
 })
 
 export function isSettingKey(key: string): key is SettingKey {

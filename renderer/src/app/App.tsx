@@ -9,6 +9,7 @@ import { I18nProvider, useI18n, type Language, type MessageKey } from '../i18n'
 import { CertificateDetail } from '../screens/CertificateDetail'
 import { CertificateList } from '../screens/list/CertificateList'
 import { History } from '../screens/History'
+import { IssueDialog } from '../screens/IssueDialogs'
 import { ImportDialog, readDroppedPfx, type DroppedFile } from '../screens/ImportDialog'
 import { PhoneSession, type PhoneSessionRequest } from '../screens/PhoneSession'
 import { Settings } from '../screens/Settings'
@@ -17,7 +18,7 @@ import { useDojangEvent } from './events'
 import { OperationsProvider, useOperations } from './useOperations'
 
 type NavName = 'list' | 'trash' | 'history' | 'settings'
-type View = { name: NavName } | { name: 'detail'; id: string } | { name: 'phone'; request: PhoneSessionRequest; back: View }
+type View = { name: NavName } | { name: 'detail'; id: string; action?: 'renew' } | { name: 'phone'; request: PhoneSessionRequest; back: View }
 
 const NAV: { name: NavName; label: MessageKey }[] = [
   { name: 'list', label: 'nav.list' },
@@ -51,10 +52,14 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
   const toasts = useToasts()
   const [view, setView] = useState<View>({ name: 'list' })
   const { started } = useOperations()
+  const [issuing, setIssuing] = useState(false)
   const [importing, setImporting] = useState<{ file: DroppedFile | null } | null>(null)
 
   useDojangEvent((e) => {
-    if (e.type === 'expiryReminder') toasts.show({ text: t('reminder.text', { name: e.name, n: e.daysLeft }), kind: 'info', timeout: 15_000 })
+    if (e.type === 'expiryReminder') {
+      const id = e.certificateId
+      toasts.show({ text: t('reminder.text', { name: e.name, n: e.daysLeft }), kind: 'info', timeout: 15_000, action: { label: t('reminder.renew'), run: () => setView({ name: 'detail', id, action: 'renew' }) } })
+    }
   })
 
   const rescan = useCallback(async () => {
@@ -133,18 +138,24 @@ function Shell({ onLanguage }: { onLanguage: (l: Language) => void }) {
             </li>
           ))}
         </ul>
+        <button type="button" className="nav-item" onClick={() => setIssuing(true)} data-action="open-issue">
+          {t('nav.issue')}
+        </button>
         <button type="button" className="nav-lang" onClick={() => void switchLanguage()} data-action="switch-language" lang={lang === 'ko' ? 'en' : 'ko'}>
           {lang === 'ko' ? 'English' : '한국어'}
         </button>
       </nav>
       <main id="main" className="main" tabIndex={-1}>
         <CertificateList visible={view.name === 'list'} onOpen={openDetail} onImport={openImport} onRescan={() => void rescan()} onPhone={openPhone} />
-        {view.name === 'detail' && <CertificateDetail id={view.id} onBack={() => setView({ name: 'list' })} onPhone={openPhone} />}
+        {view.name === 'detail' && (
+          <CertificateDetail key={`${view.id}:${view.action ?? ''}`} id={view.id} initialAction={view.action} onBack={() => setView({ name: 'list' })} onPhone={openPhone} />
+        )}
         {view.name === 'phone' && <PhoneSession key={JSON.stringify(view.request)} request={view.request} onClose={() => setView(view.back)} />}
         {view.name === 'trash' && <Trash />}
         {view.name === 'history' && <History />}
         {view.name === 'settings' && <Settings onLanguage={onLanguage} />}
       </main>
+      {issuing && <IssueDialog onClose={() => setIssuing(false)} />}
       {importing && <ImportDialog initial={importing.file} onClose={() => setImporting(null)} />}
     </div>
   )

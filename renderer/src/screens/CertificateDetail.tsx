@@ -16,10 +16,11 @@ import { useI18n, type MessageKey, type Params } from '../i18n'
 import { ChangePasswordDialog } from './ChangePasswordDialog'
 import { CopyDialog } from './CopyDialog'
 import { DeleteDialog } from './DeleteDialog'
+import { RenewDialog, RevokeDialog } from './IssueDialogs'
 import { ExportDialog } from './ExportDialog'
 import type { PhoneSessionRequest } from './PhoneSession'
 
-type Action = 'password' | 'copy' | 'export' | 'delete'
+type Action = 'password' | 'copy' | 'export' | 'delete' | 'renew' | 'revoke'
 
 const FILE_KEYS: { key: keyof CopyView['files']; label: MessageKey }[] = [
   { key: 'signCert', label: 'file.signCert' },
@@ -81,13 +82,23 @@ const SEVERITY_KEYS: Record<FindingView['severity'], MessageKey> = {
   critical: 'severity.critical',
 }
 
-export function CertificateDetail({ id, onBack, onPhone }: { id: string; onBack: () => void; onPhone?: (request: PhoneSessionRequest) => void }) {
+export function CertificateDetail({
+  id,
+  onBack,
+  onPhone,
+  initialAction,
+}: {
+  id: string
+  onBack: () => void
+  onPhone?: (request: PhoneSessionRequest) => void
+  initialAction?: 'renew'
+}) {
   const { t, lang, longDate } = useI18n()
   const [detail, setDetail] = useState<Detail | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [gone, setGone] = useState(false)
   const [chosen, setChosen] = useState<string | null>(null)
-  const [action, setAction] = useState<Action | null>(null)
+  const [action, setAction] = useState<Action | null>(initialAction ?? null)
   const titleRef = useRef<HTMLHeadingElement>(null)
 
   const load = useCallback(async () => {
@@ -255,6 +266,12 @@ export function CertificateDetail({ id, onBack, onPhone }: { id: string; onBack:
                 <button type="button" className="btn btn-danger" disabled={!chosenCopy} onClick={() => setAction('delete')} data-action="delete">
                   {t('action.delete')}
                 </button>
+                <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('renew')} data-action="renew">
+                  {t('action.renew')}
+                </button>
+                <button type="button" className="btn btn-danger" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('revoke')} data-action="revoke">
+                  {t('action.revoke')}
+                </button>
               </div>
             </section>
 
@@ -275,6 +292,8 @@ export function CertificateDetail({ id, onBack, onPhone }: { id: string; onBack:
           {action === 'password' && chosenCopy && <ChangePasswordDialog detail={detail} location={chosenCopy.location} onClose={() => setAction(null)} />}
           {action === 'copy' && chosenCopy && <CopyDialog copy={chosenCopy} name={detail.name} onClose={() => setAction(null)} />}
           {action === 'export' && chosenCopy && <ExportDialog copy={chosenCopy} name={detail.name} onClose={() => setAction(null)} />}
+          {action === 'renew' && chosenCopy && <RenewDialog detail={detail} location={chosenCopy.location} onClose={() => setAction(null)} />}
+          {action === 'revoke' && chosenCopy && <RevokeDialog detail={detail} location={chosenCopy.location} onClose={() => setAction(null)} />}
           {action === 'delete' && chosenCopy && <DeleteDialog certs={[detail]} only={[chosenCopy.location]} onClose={() => setAction(null)} />}
         </>
       )}

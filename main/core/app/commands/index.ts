@@ -21,6 +21,10 @@ import { scan, startScan } from './scan'
 import { addExtraRoot, getSettings, setSettings } from './settings'
 import { emptyTrash, listTrash, restoreFromTrash } from './trash'
 import { verifyVid } from './verifyVid'
+import { addCaProfile, listCaProfiles, removeCaProfile } from './caProfiles'
+import { issueCertificate } from './issueCertificate'
+import { renewCertificate } from './renewCertificate'
+import { revokeCertificate } from './revokeCertificate'
 
 export const COMMANDS = {
   listCertificates,
@@ -54,6 +58,12 @@ export const COMMANDS = {
   rejectShare,
   startReceive,
   importReceived,
+  listCaProfiles,
+  addCaProfile,
+  removeCaProfile,
+  issueCertificate,
+  renewCertificate,
+  revokeCertificate,
 } as const
 
 export type Commands = typeof COMMANDS

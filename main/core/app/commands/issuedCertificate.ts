@@ -1,0 +1,50 @@
+/**
+ * What issue and renew share after the CA has answered: the certificate as people see it, and the safety net for
+ * the one moment a certificate could be lost (the CA has confirmed it, the chosen medium refused the write).
+ */
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import type { AuditInput } from '../../inventory'
+import type { CertificateInfo } from '../../npki/certificate'
+import { writeFileAtomic } from '../../fsx'
+import type { CertBundle } from '../../stores/types'
+
+export interface IssuedCertificateView {
+  subject: string
+  displayName: string
+  issuer: string
+  serial: string
+  notBefore: string
+  notAfter: string
+  policyOid: string | null
+  purposeKo: string
+  purposeEn: string
+}
+
+export function issuedView(c: CertificateInfo): IssuedCertificateView {
+  return {
+    subject: c.subject,
+    displayName: c.displayName,
+    issuer: c.issuer,
+    serial: c.serialNumberHex,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    policyOid: c.policy.oid ?? null,
+    purposeKo: c.policy.purposeKo,
+    purposeEn: c.policy.purposeEn,
+  }
+}
+
+/**
+ * Keeps a freshly issued pair in Dojang's data folder (issued/<time>/) when its medium could not take it: the
+ * 인가코드 is used up, so this copy is the only one. The key file is encrypted with the user's password.
+ */
+export async function rescueIssued(dataDir: string, bundle: CertBundle, now: Date): Promise<string> {
+  const dir = path.join(dataDir, 'issued', now.toISOString().replace(/[:.]/g, '-'))
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  for (const f of bundle.files) await writeFileAtomic(path.join(dir, f.name), f.data, { mode: 0o600 })
+  return dir
+}
+
+/** An audit entry the command completes as it learns which certificate and copies it touched. */
+export type OpenAuditEntry = Omit<AuditInput, 'outcome'> & { locations: string[] }
