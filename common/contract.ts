@@ -131,6 +131,17 @@ export interface MediumInfo {
   root: string
   label: string
   available: boolean
+  /** 보안토큰 only: what the token reports (label, slot, PIN retry state). */
+  token?: TokenMediumInfo
+}
+
+export interface TokenMediumInfo {
+  label: string
+  serial: string
+  slotId: string
+  slotDescription: string
+  pinState: 'ok' | 'count-low' | 'final-try' | 'locked' | 'to-be-changed'
+  writeProtected: boolean
 }
 
 // ---- results ----

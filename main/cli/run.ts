@@ -10,6 +10,7 @@ import { checkPasswordRules } from '../../common/passwordRules'
 import { dDay } from '../../common/domain'
 import { EXIT, exitCodeFor } from './exitCodes'
 import { INVENTORY_COMMANDS, openCoreForCli, runInventoryCommand } from './inventoryCommands'
+import { runTokenCommand, TOKEN_COMMANDS } from './tokenCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
 
 /** Which core commands each verb reaches (proved by test/app/frontEnds.test.ts). */
@@ -19,9 +20,9 @@ export const CLI_VERBS = {
   list: ['scan', 'listCertificates'],
   report: ['scan', 'listCertificates'],
   expiring: ['scan', 'listCertificates'],
-  copy: ['copyCertificate'],
-  move: ['copyCertificate'],
-  delete: ['deleteCopy'],
+  copy: ['describeDestination', 'copyCertificate'],
+  move: ['describeDestination', 'copyCertificate'],
+  delete: ['deleteCopy', 'deleteTokenCopy'],
   trash: ['listTrash', 'emptyTrash'],
   restore: ['restoreFromTrash'],
   backups: ['listBackups', 'emptyBackups', 'restoreBackup'],
@@ -29,7 +30,9 @@ export const CLI_VERBS = {
   'change-password': ['changePassword'],
   'verify-vid': ['verifyVid'],
   'export-pfx': ['exportPfx'],
-  'import-pfx': ['importPfx'],
+  'import-pfx': ['describeDestination', 'importPfx'],
+  tokens: ['listTokens'],
+  token: ['describeDestination', 'changeTokenPin'],
 } as const satisfies Record<string, readonly CommandName[]>
 
 const USAGE = `도장 Dojang — NPKI (공동인증서) certificate manager
@@ -53,6 +56,14 @@ Usage:
   dojang verify-vid <cert-folder> [--password-stdin]
   dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--password-stdin]
   dojang import-pfx <file.pfx> --to keychain|<NPKI folder> [--overwrite] [--allow-weak] [--password-stdin]
+  dojang tokens [--module PATH]... [--pin-stdin] [--json]
+                                                 보안토큰: modules, slots, labels, PIN state, certificates
+                                                 (with the PIN: whether each key is on the token)
+  dojang copy <cert-folder|keychain:ID> --to token:<label> [--overwrite] [--pin-stdin]
+  dojang import-pfx <file.pfx> --to token:<label> [--overwrite] [--pin-stdin]
+  dojang delete token:<serial>/<id> --permanent [--pin-stdin]
+                                                 deletes a certificate and its key from a token for good
+  dojang token change-pin [token:<label>] [--pin-stdin]
 
 Secrets are read one per line from standard input with --password-stdin, or asked at the terminal:
   check-password   the password (with --km-separate, then the kmPri.key password)
@@ -60,6 +71,13 @@ Secrets are read one per line from standard input with --password-stdin, or aske
   verify-vid       the password, then the ID number (주민등록번호 or 사업자등록번호)
   export-pfx       the certificate password, then the password for the PFX file
   import-pfx       the PFX file's password, then the new certificate password
+With --pin-stdin (or --password-stdin) for a security token (보안토큰), the lines are:
+  copy --to token:  the token PIN, then the certificate password (to open its key for the token)
+  import-pfx --to token:  the PFX file's password, then the token PIN
+  delete --permanent, tokens  the token PIN
+  token change-pin  the current PIN, then the new PIN
+A PIN is never taken from the command line. --module PATH adds a PKCS#11 module (보안토큰 구동프로그램) to the ones
+npki_pkcs11.cnf and the tokenModules setting name. A copy out of a token is refused (exit 19): its key never leaves it.
 
 Without --root, Dojang scans the OS's NPKI folders, USB drives and its keychain. --data-dir (or DOJANG_DATA_DIR)
 sets Dojang's data folder (inventory, backups, trash). --no-keychain skips the OS keychain.
@@ -108,6 +126,9 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         'include-km': { type: 'boolean' },
         'older-than-days': { type: 'string' },
         create: { type: 'boolean' },
+        module: { type: 'string', multiple: true },
+        'pin-stdin': { type: 'boolean' },
+        permanent: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -119,9 +140,9 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
   let secrets: SecretSource | undefined
   const getSecrets = (): SecretSource => {
     if (secrets) return secrets
-    if (values['password-stdin']) secrets = stdinSecrets(io)
+    if (values['password-stdin'] || values['pin-stdin']) secrets = stdinSecrets(io)
     else if (io.stdin.isTTY) secrets = ttySecrets(io)
-    else throw new DojangError('INVALID_INPUT', 'No terminal to ask for the password: pass --password-stdin and write it to standard input')
+    else throw new DojangError('INVALID_INPUT', 'No terminal to ask for the password or PIN: pass --password-stdin (or --pin-stdin) and write it to standard input')
     return secrets
   }
   const locationArg = (): string => {
@@ -138,7 +159,8 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
   }
 
   try {
-    if (INVENTORY_COMMANDS.has(command)) return await runInventoryCommand({ command, values, positionals, io, commands, out, err })
+    if (INVENTORY_COMMANDS.has(command)) return await runInventoryCommand({ command, values, positionals, io, commands, out, err, secrets: getSecrets })
+    if (TOKEN_COMMANDS.has(command)) return await runTokenCommand({ command, values, positionals, io, commands, out, err, secrets: getSecrets })
     switch (command) {
       case 'info': {
         const location = locationArg()
@@ -231,12 +253,14 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         const to = values.to
         if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', 'import-pfx needs --to keychain or --to <NPKI folder>')
         const pfx = { path: resolve(positionals[0]!) }
-        const s = getSecrets()
-        const pfxPassword = await s.read('PFX password')
-        const newPassword = await s.read('new certificate password')
-        const r = await withCore((core) =>
-          commands.importPfx(core, { pfx, pfxPassword, newPassword, to: { destination: to, create: values.create === true }, allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true }),
-        )
+        const r = await withCore(async (core) => {
+          const dest = await commands.describeDestination(core, { destination: to, create: values.create === true })
+          const s = getSecrets()
+          const pfxPassword = await s.read('PFX password')
+          // A token stores the key under its PIN: no new certificate password is made.
+          const secret = dest.secret === 'pin' ? { pin: await s.read('token PIN'), newPassword: '' } : { newPassword: await s.read('new certificate password') }
+          return commands.importPfx(core, { pfx, pfxPassword, ...secret, to: { destination: to, create: values.create === true }, allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true })
+        })
         if (r.note) err(r.note)
         if (json) out(JSON.stringify({ location: r.location, warnings: r.warnings }, null, 2))
         else out(`Imported to ${r.location}`)
@@ -271,6 +295,10 @@ function hintFor(e: DojangError): string {
       return '\nThe file is damaged. Use another copy of this certificate (USB stick, other PC) or re-issue it (재발급).'
     case 'KEY_MISMATCH':
       return '\nThe key and certificate in this folder do not belong together; look for the matching copy elsewhere.'
+    case 'WRONG_PIN':
+      return '\nNothing was changed. A token locks itself after a few wrong PINs: check `dojang tokens` for the tries left.'
+    case 'PIN_LOCKED':
+      return '\nThe token PIN is locked. Unlock it with the tool of the token maker (SO PIN), or ask your bank or CA.'
     case 'UNSUPPORTED_ALGORITHM':
       return '\nPlease report this file type (the algorithm name above, never the file) to the Dojang team.'
     default:

@@ -70,6 +70,8 @@ const VERB_ARGS: { [V in keyof typeof CLI_VERBS]: { args: string[]; stdin?: stri
   'verify-vid': { args: ['/x', '--password-stdin'], stdin: ['p', '8001011234567'] },
   'export-pfx': { args: ['/x', '--out', '/tmp/never.pfx', '--password-stdin'], stdin: ['p', 'q'] },
   'import-pfx': { args: ['__PFX__', '--to', 'keychain', '--password-stdin'], stdin: ['p', 'q'] },
+  tokens: { args: [] },
+  token: { args: ['change-pin', '--pin-stdin'], stdin: ['111111', '222222'] },
 }
 
 function io(stdinLines: string[], env: NodeJS.ProcessEnv) {

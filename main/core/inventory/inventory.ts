@@ -644,6 +644,7 @@ class SqliteInventory implements Inventory {
       notifyDays: this.getSetting('notifyDays'),
       extraRoots: this.getSetting('extraRoots'),
       helpdeskMode: this.getSetting('helpdeskMode'),
+      tokenModules: this.getSetting('tokenModules'),
     }
   }
 

@@ -167,6 +167,7 @@ export const AUDIT_ACTIONS = [
   'revoke',
   'transfer-out',
   'transfer-in',
+  'change-pin',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 export type AuditOutcome = 'ok' | ErrorCode
@@ -198,6 +199,8 @@ export interface KnownSettings {
   extraRoots: string[]
   /** Scan every user profile on the machine (helpdesk use). */
   helpdeskMode: boolean
+  /** 보안토큰: PKCS#11 module paths to use besides the ones npki_pkcs11.cnf lists. */
+  tokenModules: string[]
 }
 export type SettingKey = keyof KnownSettings
 

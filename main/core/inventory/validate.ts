@@ -135,6 +135,7 @@ export const SETTING_SCHEMAS: { [K in SettingKey]: z.ZodType<KnownSettings[K]> }
   notifyDays: z.array(z.number().int().min(0).max(3650)).max(20),
   extraRoots: z.array(text(4096)).max(200),
   helpdeskMode: z.boolean(),
+  tokenModules: z.array(text(4096)).max(50),
 }
 
 export const SETTING_DEFAULTS: Readonly<KnownSettings> = Object.freeze({
@@ -142,6 +143,7 @@ export const SETTING_DEFAULTS: Readonly<KnownSettings> = Object.freeze({
   notifyDays: [30, 7, 1],
   extraRoots: [],
   helpdeskMode: false,
+  tokenModules: [],
 })
 
 export function isSettingKey(key: string): key is SettingKey {

@@ -18,6 +18,7 @@ import { listMedia } from './listMedia'
 import { exportPfx, importPfx } from './pfx'
 import { scan, startScan } from './scan'
 import { addExtraRoot, getSettings, setSettings } from './settings'
+import { changeTokenPin, deleteTokenCopy, describeDestination, listTokens } from './tokens'
 import { emptyTrash, listTrash, restoreFromTrash } from './trash'
 import { verifyVid } from './verifyVid'
 
@@ -47,6 +48,10 @@ export const COMMANDS = {
   listBackups,
   emptyBackups,
   restoreBackup,
+  listTokens,
+  deleteTokenCopy,
+  changeTokenPin,
+  describeDestination,
 } as const
 
 export type Commands = typeof COMMANDS

@@ -4,6 +4,7 @@
  */
 import { readFileSafe } from '../../fsx'
 import { exportCopyToPfx, importPfxToStore, type ExportFolderResult, type ImportWarning } from '../../ops/pfxFile'
+import { importPfxIntoToken, requirePin } from '../../ops/token'
 import type { PfxProfile } from '../../npki/pfx'
 import type { Core } from '../core'
 import { lookupCopy, passwordAttempt } from '../lookup'
@@ -47,13 +48,18 @@ export interface ImportPfxInput {
   to: CopyInput['to']
   allowWeak?: boolean
   overwrite?: boolean
+  /** Only for a destination whose secret is a PIN (보안토큰): the token PIN. `newPassword` is then not used. */
+  pin?: string
 }
 
 export async function importPfx(core: Core, input: ImportPfxInput): Promise<{ location: string; warnings: ImportWarning[]; note?: string }> {
   const pfx = input.pfx instanceof Uint8Array ? input.pfx : await readFileSafe(input.pfx.path, MAX_PFX_BYTES)
   const { store, note } = await resolveDestination(core, input.to)
+  if (store.capabilities.secret === 'pin') requirePin(input.pin)
   const r = await core.audited({ action: 'import', locations: [], detail: { medium: store.medium } }, () =>
-    importPfxToStore(store, pfx, input.pfxPassword, input.newPassword, { dataDir: core.dataDir, allowWeak: input.allowWeak, overwrite: input.overwrite }),
+    store.capabilities.secret === 'pin'
+      ? importPfxIntoToken(store, pfx, input.pfxPassword, input.pin, { overwrite: input.overwrite })
+      : importPfxToStore(store, pfx, input.pfxPassword, input.newPassword, { dataDir: core.dataDir, allowWeak: input.allowWeak, overwrite: input.overwrite }),
   )
   await core.records.refresh(store, r.location)
   core.inventoryChanged()
