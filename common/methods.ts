@@ -26,6 +26,9 @@ export const METHOD_NAMES = [
   'exportCalendar',
   'listBackups',
   'emptyBackups',
+  'listTokens',
+  'changeTokenPin',
+  'deleteTokenCopy',
 ] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]

@@ -50,6 +50,9 @@ const SAMPLE: { [M in MethodName]: unknown } = {
   exportCalendar: {},
   listBackups: {},
   emptyBackups: {},
+  listTokens: {},
+  changeTokenPin: { token: 'token:x', oldPin: '1111', newPin: '2222' },
+  deleteTokenCopy: { location: 'token:x/01', pin: '1111', permanent: true },
 }
 
 /** Arguments and stdin lines that get each verb past its own parsing to the commands. */
