@@ -17,8 +17,9 @@ import { ChangePasswordDialog } from './ChangePasswordDialog'
 import { CopyDialog } from './CopyDialog'
 import { DeleteDialog } from './DeleteDialog'
 import { ExportDialog } from './ExportDialog'
+import { ChangePinDialog, TokenDeleteDialog } from './TokenDialogs'
 
-type Action = 'password' | 'copy' | 'export' | 'delete'
+type Action = 'password' | 'copy' | 'export' | 'delete' | 'token-delete' | 'change-pin'
 
 const FILE_KEYS: { key: keyof CopyView['files']; label: MessageKey }[] = [
   { key: 'signCert', label: 'file.signCert' },
@@ -119,6 +120,8 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
   })
 
   const chosenCopy = detail?.copies.find((c) => c.location === chosen) ?? null
+  // A token copy's key never leaves the token: no copy out; delete is for good (its own dialog).
+  const onToken = chosenCopy?.medium === 'token'
   const present = detail?.copies.filter((c) => !c.missing) ?? []
 
   return (
@@ -234,16 +237,22 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
                 <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('password')} data-action="change-password">
                   {t('action.changePassword')}
                 </button>
-                <button type="button" className="btn" disabled={!chosenCopy} onClick={() => setAction('copy')} data-action="copy">
+                <button type="button" className="btn" disabled={!chosenCopy || onToken} onClick={() => setAction('copy')} data-action="copy">
                   {t('action.copyMove')}
                 </button>
                 <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('export')} data-action="export">
                   {t('action.export')}
                 </button>
-                <button type="button" className="btn btn-danger" disabled={!chosenCopy} onClick={() => setAction('delete')} data-action="delete">
+                <button type="button" className="btn btn-danger" disabled={!chosenCopy} onClick={() => setAction(onToken ? 'token-delete' : 'delete')} data-action="delete">
                   {t('action.delete')}
                 </button>
+                {onToken && (
+                  <button type="button" className="btn" onClick={() => setAction('change-pin')} data-action="change-pin">
+                    {t('token.changePin')}
+                  </button>
+                )}
               </div>
+              {onToken && <p className="note" data-field="token-note">{t('token.copyNote')}</p>}
             </section>
 
             {chosenCopy?.files.signPri && detail.hasVid && <VidCheck location={chosenCopy.location} />}
@@ -263,6 +272,8 @@ export function CertificateDetail({ id, onBack }: { id: string; onBack: () => vo
           {action === 'password' && chosenCopy && <ChangePasswordDialog detail={detail} location={chosenCopy.location} onClose={() => setAction(null)} />}
           {action === 'copy' && chosenCopy && <CopyDialog copy={chosenCopy} name={detail.name} onClose={() => setAction(null)} />}
           {action === 'export' && chosenCopy && <ExportDialog copy={chosenCopy} name={detail.name} onClose={() => setAction(null)} />}
+          {action === 'token-delete' && chosenCopy && <TokenDeleteDialog copy={chosenCopy} onClose={() => setAction(null)} />}
+          {action === 'change-pin' && chosenCopy && <ChangePinDialog token={chosenCopy.root} onClose={() => setAction(null)} />}
           {action === 'delete' && chosenCopy && <DeleteDialog certs={[detail]} only={[chosenCopy.location]} onClose={() => setAction(null)} />}
         </>
       )}
