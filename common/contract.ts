@@ -156,6 +156,39 @@ export interface MediumInfo {
   root: string
   label: string
   available: boolean
+  /** 보안토큰 only: what the token reports (label, slot, PIN retry state). */
+  token?: TokenMediumInfo
+}
+
+/** One PKCS#11 module (보안토큰 구동프로그램) and its tokens, for the 보안토큰 tab. */
+export interface TokenModuleEntry {
+  module: string
+  manufacturer?: string
+  description?: string
+  error?: { code: string; message: string }
+  tokens: {
+    id: string
+    label: string
+    serial: string
+    slotId: string
+    slotDescription: string
+    manufacturer: string
+    model: string
+    initialized: boolean
+    pinState: TokenMediumInfo['pinState']
+    writeProtected: boolean
+    certificates: { location: string; objectLabel: string; idHex: string; hasKey?: boolean; hasKmPair: boolean }[]
+    error?: { code: string; message: string }
+  }[]
+}
+
+export interface TokenMediumInfo {
+  label: string
+  serial: string
+  slotId: string
+  slotDescription: string
+  pinState: 'ok' | 'count-low' | 'final-try' | 'locked' | 'to-be-changed'
+  writeProtected: boolean
 }
 
 // ---- results ----
@@ -173,6 +206,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorView }
 
 const location = z.string().min(1).max(4096)
 const password = z.string().min(1).max(256)
+/** A security token PIN (보안토큰 비밀번호): crosses IPC once per call, like a password. */
+const pin = z.string().min(1).max(256)
 const certificateId = z.string().min(1).max(8192)
 const mediaTarget = z.object({ medium: z.enum(MEDIA), root: z.string().min(1).max(4096).optional() }).strict()
 const empty = z.object({}).strict()
@@ -200,15 +235,27 @@ export const requestSchemas = {
   listTrash: empty,
   restoreFromTrash: z.object({ id: z.string().min(1).max(200), overwrite: z.boolean().optional() }).strict(),
   emptyTrash: z.object({ olderThanDays: z.number().int().min(0).max(36500).optional() }).strict(),
-  copyCertificate: z.object({ location, to: mediaTarget, move: z.boolean().optional(), overwrite: z.boolean().optional() }).strict(),
+  copyCertificate: z
+    .object({
+      location,
+      to: mediaTarget,
+      move: z.boolean().optional(),
+      overwrite: z.boolean().optional(),
+      /** Only when the destination is a 보안토큰: its PIN and the certificate password that opens the key. */
+      pin: pin.optional(),
+      password: password.optional(),
+    })
+    .strict(),
   exportPfx: z.object({ location, password, pfxPassword: password, profile: z.enum(['bank', 'modern']), includeKm: z.boolean().optional(), allowWeak: z.boolean().optional() }).strict(),
   importPfx: z
     .object({
       /** The bytes of a dropped file; without them main asks with its own file dialog (the page never names paths). */
       bytes: z.instanceof(Uint8Array).refine((b) => b.length <= 1 << 20, 'PFX files are small').optional(),
       pfxPassword: password,
-      newPassword: password,
+      /** Not used when the destination is a 보안토큰 (the key is then kept under the token PIN). */
+      newPassword: password.optional(),
       to: mediaTarget,
+      pin: pin.optional(),
       allowWeak: z.boolean().optional(),
       overwrite: z.boolean().optional(),
     })
@@ -227,6 +274,11 @@ export const requestSchemas = {
   auditLog: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(),
   exportCalendar: empty,
   listBackups: empty,
+  /** With the PIN, each certificate says whether its key is on the token. */
+  listTokens: z.object({ pin: pin.optional() }).strict(),
+  changeTokenPin: z.object({ token: z.string().min(1).max(512), oldPin: pin, newPin: pin }).strict(),
+  /** `permanent: true` is the person's confirmation that the key is deleted for good (no trash for a token's key). */
+  deleteTokenCopy: z.object({ location, pin, permanent: z.literal(true) }).strict(),
   emptyBackups: z.object({ olderThanDays: z.number().int().min(0).max(36500).optional() }).strict(),
   listNetworks: empty,
   /** 휴대폰으로 복사: listed copies only; bindHost must be one of listNetworks (main checks). */
@@ -269,6 +321,10 @@ export interface ResponseMap {
   listCertificates: CertificateView[]
   getCertificate: CertificateDetail
   listMedia: MediumInfo[]
+  listTokens: TokenModuleEntry[]
+  changeTokenPin: { token: string; pinState: TokenMediumInfo['pinState'] }
+  /** A token's key cannot go to Dojang's trash: this delete is for good. */
+  deleteTokenCopy: { location: string; permanent: true }
   startScan: { operationId: number }
   cancelOperation: { cancelled: boolean }
   checkPassword: { ok: true; hasKmPair: boolean; hasRandomNum: boolean }

@@ -36,6 +36,9 @@ export const METHOD_NAMES = [
   'issueCertificate',
   'renewCertificate',
   'revokeCertificate',
+  'listTokens',
+  'changeTokenPin',
+  'deleteTokenCopy',
 ] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]

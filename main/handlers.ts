@@ -55,6 +55,9 @@ export const HANDLER_COMMANDS = {
   issueCertificate: 'issueCertificate',
   renewCertificate: 'renewCertificate',
   revokeCertificate: 'revokeCertificate',
+  listTokens: 'listTokens',
+  changeTokenPin: 'changeTokenPin',
+  deleteTokenCopy: 'deleteTokenCopy',
 } as const satisfies Record<MethodName, CommandName>
 
 function phoneSessionView(s: { operationId: number; qr: string; expiresAt: number; address: string }) {
@@ -91,8 +94,8 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
     restoreFromTrash: async (req) => ({ location: (await commands.restoreFromTrash(core, req)).location }),
     emptyTrash: async (req) => ({ removed: await commands.emptyTrash(core, req) }),
 
-    async copyCertificate({ location, to, move, overwrite }) {
-      const r = await commands.copyCertificate(core, { location, to: { target: to }, move, overwrite })
+    async copyCertificate({ location, to, move, overwrite, pin, password }) {
+      const r = await commands.copyCertificate(core, { location, to: { target: to }, move, overwrite, ...(pin !== undefined ? { pin } : {}), ...(password !== undefined ? { password } : {}) })
       return { location: r.ref.location }
     },
 
@@ -105,14 +108,14 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
       return { path: out }
     },
 
-    async importPfx({ bytes, pfxPassword, newPassword, to, allowWeak, overwrite }) {
+    async importPfx({ bytes, pfxPassword, newPassword = '', to, allowWeak, overwrite, pin }) {
       let pfx: Uint8Array | { path: string } | undefined = bytes
       if (!pfx) {
         const chosen = await ports.chooseOpenPath({ title: 'PFX', extensions: ['pfx', 'p12'] })
         if (!chosen) throw new DojangError('CANCELLED', 'No file was chosen')
         pfx = { path: chosen }
       }
-      const r = await commands.importPfx(core, { pfx, pfxPassword, newPassword, to: { target: to }, allowWeak, overwrite })
+      const r = await commands.importPfx(core, { pfx, pfxPassword, newPassword, to: { target: to }, allowWeak, overwrite, ...(pin !== undefined ? { pin } : {}) })
       return { location: r.location, warnings: r.warnings }
     },
 
@@ -123,6 +126,10 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
       const root = await ports.chooseFolder({ title: 'NPKI' })
       return root ? commands.addExtraRoot(core, { root }) : null
     },
+
+    listTokens: (req) => commands.listTokens(core, req),
+    changeTokenPin: (req) => commands.changeTokenPin(core, req),
+    deleteTokenCopy: (req) => commands.deleteTokenCopy(core, req),
 
     auditLog: async (req) => (await commands.auditLog(core, req)).map(auditEntryView),
     listBackups: async () => (await commands.listBackups(core)).map(backupView),

@@ -3,7 +3,7 @@
  * logic lives in Electron-free modules; this file only wires them (and is tested with a mocked `electron`).
  */
 import { join } from 'node:path'
-import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, session, shell, type WebContents } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, session, shell, utilityProcess, type WebContents } from 'electron'
 import type { DojangEvent } from '../common/contract'
 import { certificateId } from '../common/certificateId'
 import { dueReminders, loadSentReminders, reminderKey, saveSentReminders } from './core/app/calendar'
@@ -12,7 +12,7 @@ import { createRemovableWatcher } from './core/stores/usbTrigger'
 import { broadcast, registerIpc } from './ipc'
 import { createHandlers } from './handlers'
 import { createElectronPorts } from './ports'
-import { openCore } from './core/app/core'
+import { openCore, utilityProcessWorker } from './core/app/core'
 import { defaultDataDir } from './core/fsx'
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, isAllowedExternalUrl, serveAppRequest, trustedPage, webPreferences, withSecurityHeaders } from './security'
 
@@ -87,7 +87,9 @@ if (!app.requestSingleInstanceLock()) {
     })
     // The same data folder as the CLI: one inventory, one trash, one set of backups per user.
     const emit = (event: DojangEvent) => broadcast(BrowserWindow.getAllWindows().map((w) => w.webContents), event)
-    const core = await openCore({ dataDir: defaultDataDir(), frontEnd: 'app', emit })
+    // 보안토큰: vendor PKCS#11 modules load in a utility process (fork would need RunAsNode, which the fuses turn off).
+    const tokens = { spawn: utilityProcessWorker(utilityProcess, { script: join(__dirname, 'tokenWorker.js') }) }
+    const core = await openCore({ dataDir: defaultDataDir(), frontEnd: 'app', emit, tokens })
     const handlers = createHandlers(core, createElectronPorts())
     registerIpc(ipcMain, handlers, isTrusted)
     createMainWindow()
@@ -97,6 +99,8 @@ if (!app.requestSingleInstanceLock()) {
     const watcher = createRemovableWatcher({
       onChange: (stores) => {
         emit({ type: 'mediaChanged', media: stores.map((s) => ({ medium: 'removable', root: s.root, label: s.label, available: true })) })
+        // A USB event may be a token plugged in or out: a fresh worker asks the modules again, and the scan lists it.
+        core.stores.resetTokens({ restartWorker: true })
         void handlers.startScan({})
       },
       onError: (e) => console.error('dojang: removable-drive watch failed', e),

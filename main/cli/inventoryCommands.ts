@@ -15,7 +15,7 @@ import type { CertificateWithCopies, CopyRecord } from '../core/inventory'
 import type { Finding } from '../core/scan'
 import { EXIT } from './exitCodes'
 import { issuanceProgress } from './issuanceCommands'
-import type { CliIo } from './io'
+import type { CliIo, SecretSource } from './io'
 import { csvCell, terminalSafe as t } from './textSafe'
 
 export interface CommandContext {
@@ -26,6 +26,8 @@ export interface CommandContext {
   commands: Commands
   out(s: string): void
   err(s: string): void
+  /** Where secrets come from (stdin with --password-stdin/--pin-stdin, else the terminal); read only when needed. */
+  secrets?: () => SecretSource
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [])
@@ -46,6 +48,8 @@ export async function openCoreForCli(values: CommandContext['values'], io: CliIo
     allProfiles: values['all-profiles'] === true,
     ...(roots.length > 0 ? { diskRoots: roots, volumeSource: null } : {}),
     ...(values['no-keychain'] || !keychainPossible ? { secretStore: null } : {}),
+    // 보안토큰: vendor modules load in a child process (a crash there is an error here, not Dojang's end).
+    tokens: { modules: strings(values.module) },
     emit: (e) => {
       if (e.type === 'operation') stepLines(e.operation)
       // Progress of long operations, at most twice a second, and always the last line.
@@ -259,11 +263,19 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
         if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', `${command} takes one certificate folder or keychain:ID`)
         const to = values.to
         if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', `${command} needs --to keychain or --to <NPKI folder>`)
+        const dest = await commands.describeDestination(core, { destination: to, create: values.create === true })
+        let secrets: { pin?: string; password?: string } = {}
+        if (dest.secret === 'pin' && command === 'copy') {
+          const s = requireSecrets(ctx)
+          secrets = { pin: await s.read('token PIN') }
+          secrets.password = await s.read('certificate password')
+        }
         const r = await commands.copyCertificate(core, {
           location: positionals[0]!,
           to: { destination: to, create: values.create === true },
           move: command === 'move',
           overwrite: values.overwrite === true,
+          ...secrets,
         })
         if (r.note) err(t(r.note))
         if (json) out(JSON.stringify(r.ref, null, 2))
@@ -273,6 +285,14 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
 
       case 'delete': {
         if (positionals.length !== 1) throw new DojangError('INVALID_INPUT', 'delete takes one certificate folder or keychain:ID')
+        if (values.permanent === true) {
+          // Only a token copy is deleted for good; the command refuses anything else that could go to the trash.
+          const pin = await requireSecrets(ctx).read('token PIN')
+          const r = await commands.deleteTokenCopy(core, { location: positionals[0]!, pin, permanent: true })
+          if (json) out(JSON.stringify(r, null, 2))
+          else out(`Deleted ${t(r.location)} and its key from the security token for good.`)
+          return EXIT.OK
+        }
         const entry = await commands.deleteCopy(core, { location: positionals[0]! })
         if (json) out(JSON.stringify({ trashId: entry.id }, null, 2))
         else out(`Moved to Dojang's trash as ${entry.id}. Undo with: dojang restore ${entry.id}`)
@@ -355,3 +375,8 @@ export async function runInventoryCommand(ctx: CommandContext): Promise<number> 
 }
 
 export const INVENTORY_COMMANDS = new Set(['scan', 'list', 'report', 'expiring', 'copy', 'move', 'delete', 'trash', 'restore', 'backups'])
+
+function requireSecrets(ctx: CommandContext): SecretSource {
+  if (!ctx.secrets) throw new DojangError('INVALID_INPUT', 'No way to ask for the PIN: pass --pin-stdin and write it to standard input')
+  return ctx.secrets()
+}

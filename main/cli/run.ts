@@ -14,6 +14,7 @@ import { EXIT, exitCodeFor } from './exitCodes'
 import { INVENTORY_COMMANDS, openCoreForCli, runInventoryCommand } from './inventoryCommands'
 import { OperationFollower, receiveInTerminal, shareInTerminal } from './transferCommands'
 import { ISSUANCE_COMMANDS, runIssuanceCommand } from './issuanceCommands'
+import { runTokenCommand, TOKEN_COMMANDS } from './tokenCommands'
 import { stdinSecrets, ttySecrets, type CliIo, type SecretSource } from './io'
 import { brokenRules, weakPasswordLines } from './passwordWords'
 import { terminalSafe as t } from './textSafe'
@@ -25,9 +26,9 @@ export const CLI_VERBS = {
   list: ['scan', 'listCertificates'],
   report: ['scan', 'listCertificates'],
   expiring: ['scan', 'listCertificates'],
-  copy: ['copyCertificate'],
-  move: ['copyCertificate'],
-  delete: ['deleteCopy'],
+  copy: ['describeDestination', 'copyCertificate'],
+  move: ['describeDestination', 'copyCertificate'],
+  delete: ['deleteCopy', 'deleteTokenCopy'],
   trash: ['listTrash', 'emptyTrash'],
   restore: ['restoreFromTrash'],
   backups: ['listBackups', 'emptyBackups', 'restoreBackup'],
@@ -35,13 +36,15 @@ export const CLI_VERBS = {
   'change-password': ['changePassword'],
   'verify-vid': ['verifyVid'],
   'export-pfx': ['exportPfx'],
-  'import-pfx': ['importPfx'],
+  'import-pfx': ['describeDestination', 'importPfx'],
   share: ['startShare', 'confirmShare', 'rejectShare'],
   receive: ['startReceive', 'confirmShare', 'rejectShare', 'importReceived'],
   ca: ['listCaProfiles', 'addCaProfile', 'removeCaProfile'],
   issue: ['issueCertificate'],
   renew: ['renewCertificate'],
   revoke: ['revokeCertificate'],
+  tokens: ['listTokens'],
+  token: ['describeDestination', 'changeTokenPin'],
 } as const satisfies Record<string, readonly CommandName[]>
 
 const USAGE = `도장 Dojang — NPKI (공동인증서) certificate manager
@@ -79,6 +82,14 @@ Usage:
                                                  갱신: from 30 days before expiry (--force: earlier)
   dojang revoke <cert-folder|keychain:ID> --ca PROFILE --reason CODE [--with-codes] [--password-stdin]
                                                  폐지: then every local copy goes to Dojang's trash
+  dojang tokens [--module PATH]... [--pin-stdin] [--json]
+                                                 보안토큰: modules, slots, labels, PIN state, certificates
+                                                 (with the PIN: whether each key is on the token)
+  dojang copy <cert-folder|keychain:ID> --to token:<label> [--overwrite] [--pin-stdin]
+  dojang import-pfx <file.pfx> --to token:<label> [--overwrite] [--pin-stdin]
+  dojang delete token:<serial>/<id> --permanent [--pin-stdin]
+                                                 deletes a certificate and its key from a token for good
+  dojang token change-pin [token:<label>] [--pin-stdin]
 
 Secrets are read one per line from standard input with --password-stdin, or asked at the terminal:
   check-password   the password (with --km-separate, then the kmPri.key password)
@@ -90,6 +101,13 @@ Secrets are read one per line from standard input with --password-stdin, or aske
   issue            the 인가코드 (authorization code), then the new certificate password (KISA rules)
   renew            the certificate password (the renewed key keeps it)
   revoke           the certificate password; with --with-codes, the 참조번호 then the 인가코드 instead
+With --pin-stdin (or --password-stdin) for a security token (보안토큰), the lines are:
+  copy --to token:  the token PIN, then the certificate password (to open its key for the token)
+  import-pfx --to token:  the PFX file's password, then the token PIN
+  delete --permanent, tokens  the token PIN
+  token change-pin  the current PIN, then the new PIN
+A PIN is never taken from the command line. --module PATH adds a PKCS#11 module (보안토큰 구동프로그램) to the ones
+npki_pkcs11.cnf and the tokenModules setting name. A copy out of a token is refused (exit 19): its key never leaves it.
 
 Without --root, Dojang scans the OS's NPKI folders, USB drives and its keychain. --data-dir (or DOJANG_DATA_DIR)
 sets Dojang's data folder (inventory, backups, trash). --no-keychain skips the OS keychain.
@@ -156,6 +174,9 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         force: { type: 'boolean' },
         'also-update': { type: 'string', multiple: true },
         'with-codes': { type: 'boolean' },
+        module: { type: 'string', multiple: true },
+        'pin-stdin': { type: 'boolean' },
+        permanent: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -167,9 +188,9 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
   let secrets: SecretSource | undefined
   const getSecrets = (): SecretSource => {
     if (secrets) return secrets
-    if (values['password-stdin']) secrets = stdinSecrets(io)
+    if (values['password-stdin'] || values['pin-stdin']) secrets = stdinSecrets(io)
     else if (io.stdin.isTTY) secrets = ttySecrets(io)
-    else throw new DojangError('INVALID_INPUT', 'No terminal to ask for the password: pass --password-stdin and write it to standard input')
+    else throw new DojangError('INVALID_INPUT', 'No terminal to ask for the password or PIN: pass --password-stdin (or --pin-stdin) and write it to standard input')
     return secrets
   }
   /** Stdin lines when there is no terminal to ask at (or --password-stdin). */
@@ -194,8 +215,9 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
   }
 
   try {
-    if (INVENTORY_COMMANDS.has(command)) return await runInventoryCommand({ command, values, positionals, io, commands, out, err })
+    if (INVENTORY_COMMANDS.has(command)) return await runInventoryCommand({ command, values, positionals, io, commands, out, err, secrets: getSecrets })
     if (ISSUANCE_COMMANDS.has(command)) return await runIssuanceCommand({ command, values, positionals, io, commands, out, err, secrets: getSecrets })
+    if (TOKEN_COMMANDS.has(command)) return await runTokenCommand({ command, values, positionals, io, commands, out, err, secrets: getSecrets })
     switch (command) {
       case 'info': {
         const location = locationArg()
@@ -289,12 +311,14 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         const to = values.to
         if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', 'import-pfx needs --to keychain or --to <NPKI folder>')
         const pfx = { path: resolve(positionals[0]!) }
-        const s = getSecrets()
-        const pfxPassword = await s.read('PFX password')
-        const newPassword = await s.read('new certificate password')
-        const r = await withCore((core) =>
-          commands.importPfx(core, { pfx, pfxPassword, newPassword, to: { destination: to, create: values.create === true }, allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true }),
-        )
+        const r = await withCore(async (core) => {
+          const dest = await commands.describeDestination(core, { destination: to, create: values.create === true })
+          const s = getSecrets()
+          const pfxPassword = await s.read('PFX password')
+          // A token stores the key under its PIN: no new certificate password is made.
+          const secret = dest.secret === 'pin' ? { pin: await s.read('token PIN'), newPassword: '' } : { newPassword: await s.read('new certificate password') }
+          return commands.importPfx(core, { pfx, pfxPassword, ...secret, to: { destination: to, create: values.create === true }, allowWeak: values['allow-weak'] === true, overwrite: values.overwrite === true })
+        })
         if (r.note) err(t(r.note))
         if (json) out(JSON.stringify({ location: r.location, warnings: r.warnings }, null, 2))
         else out(`Imported to ${t(r.location)}`)
@@ -395,6 +419,10 @@ function hintFor(e: DojangError): string {
       return '\nThe CA did not answer. Check the network and the CA profile (dojang ca list); nothing was stored.'
     case 'CERT_EXPIRED':
       return '\nAsk your bank or CA for a new 참조번호 and 인가코드, then: dojang issue --ca PROFILE --ref NUMBER --to …'
+    case 'WRONG_PIN':
+      return '\nNothing was changed. A token locks itself after a few wrong PINs: check `dojang tokens` for the tries left.'
+    case 'PIN_LOCKED':
+      return '\nThe token PIN is locked. Unlock it with the tool of the token maker (SO PIN), or ask your bank or CA.'
     case 'UNSUPPORTED_ALGORITHM':
       return '\nPlease report this file type (the algorithm name above, never the file) to the Dojang team.'
     default:

@@ -60,6 +60,9 @@ const SAMPLE: { [M in MethodName]: unknown } = {
   issueCertificate: { ca: 'x', referenceNumber: '12345678', authCode: 'a', newPassword: 'q', to: { medium: 'keychain' } },
   renewCertificate: { location: '/x', ca: 'x', password: 'p' },
   revokeCertificate: { location: '/x', ca: 'x', reason: 'superseded', password: 'p' },
+  listTokens: {},
+  changeTokenPin: { token: 'token:x', oldPin: '1111', newPin: '2222' },
+  deleteTokenCopy: { location: 'token:x/01', pin: '1111', permanent: true },
 }
 
 /** Arguments and stdin lines that get each verb past its own parsing to the commands. */
@@ -86,6 +89,8 @@ const VERB_ARGS: { [V in keyof typeof CLI_VERBS]: { args: string[]; stdin?: stri
   issue: { args: ['--ca', 'x', '--ref', '12345678', '--to', '/tmp/never-npki', '--password-stdin'], stdin: ['AUTH-CODE', 'Dojang!7q9w2x'] },
   renew: { args: ['/x', '--ca', 'x', '--password-stdin'], stdin: ['p'] },
   revoke: { args: ['/x', '--ca', 'x', '--reason', 'superseded', '--password-stdin'], stdin: ['p'] },
+  tokens: { args: [] },
+  token: { args: ['change-pin', '--pin-stdin'], stdin: ['111111', '222222'] },
 }
 
 function io(stdinLines: string[], env: NodeJS.ProcessEnv) {

@@ -11,6 +11,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { DojangEvent } from '../../common/contract'
 import { openCore, type Core } from '../../main/core/app/core'
+import type { TokenAccess } from '../../main/core/app/storeRegistry'
 import { COMMANDS } from '../../main/core/app/commands'
 import type { MountedVolume, VolumeSource } from '../../main/core/stores/removable'
 import { createHandlers } from '../../main/handlers'
@@ -85,6 +86,8 @@ export interface TestHostOptions {
    * Secret Service (test/support/secretService.ts).
    */
   keychain?: boolean
+  /** 보안토큰: the token worker and modules (a SoftHSM2 token in tests). */
+  tokens?: TokenAccess
 }
 
 export interface TestHost {
@@ -132,7 +135,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     events.push(e)
     forward(e)
   }
-  const core = await openCore({ dataDir: opts.dataDir, diskRoots: opts.roots, volumeSource, frontEnd: 'app', emit, ...(opts.keychain ? {} : { secretStore: null }) })
+  const core = await openCore({ dataDir: opts.dataDir, diskRoots: opts.roots, volumeSource, frontEnd: 'app', emit, ...(opts.keychain ? {} : { secretStore: null }), ...(opts.tokens ? { tokens: opts.tokens } : {}) })
   const handlers = createHandlers(
     core,
     {

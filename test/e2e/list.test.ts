@@ -243,7 +243,7 @@ describe('on start, before any scan', () => {
       await cp(w.hongFolder, join(w.usbRoot, 'testsign', 'USER', HONG_DN), { recursive: true })
       w.host.emit({ type: 'operation', operation: { id: 500, kind: 'scan', state: 'running', step: 'walk', detail: { foldersVisited: 1, certificatesFound: 0, problems: 0 } } })
       await expect.poll(() => page.locator('[data-tab=removable] .tab-checking').textContent()).toBe('확인 중…')
-      expect(await page.locator('.tab-checking').count()).toBe(3)
+      expect(await page.locator('.tab-checking').count()).toBe(4) // disk, USB, 키체인, 보안토큰
       expect(await page.locator('#cert-grid').getAttribute('aria-busy')).toBe('true')
       expect(await page.locator('[data-tab=removable] .tab-count').textContent()).toBe('0')
       await w.host.screenshot('list-checking-ko')

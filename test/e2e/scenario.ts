@@ -55,6 +55,7 @@ export async function startWorld(opts: { browser?: Browser; withUsb?: boolean; w
       ...(opts.keychain ? { keychain: true } : {}),
       ...(opts.scanFirst !== undefined ? { scanFirst: opts.scanFirst } : {}),
       ...(opts.beforeLoad ? { beforeLoad: opts.beforeLoad } : {}),
+      ...(opts.tokens ? { tokens: opts.tokens } : {}),
       saveDir: join(tmp.dir, 'saved'),
     })
     return {

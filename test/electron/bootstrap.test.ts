@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { channelOf, METHOD_NAMES } from '../../common/methods'
 import { APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../main/security'
+import { openInventory } from '../../main/core/inventory'
+import { createSoftHsm, type SoftHsm } from '../support/softhsm'
 import { makeElectronMock, recorded } from './electronMock'
 
 const userData = mkdtempSync(join(tmpdir(), 'dojang-electron-'))
@@ -13,14 +15,26 @@ vi.mock('electron', () => mock)
 const rendererIndex = resolve(__dirname, '../../main/../renderer/index.html')
 const ownPage = APP_INDEX_URL
 
+let hsm: SoftHsm
 beforeAll(async () => {
   process.env.DOJANG_DATA_DIR = join(userData, 'data')
+  // A SoftHSM token named in the tokenModules setting: the app's token worker (a utility process) must find it.
+  hsm = await createSoftHsm('bootstrap-token')
+  process.env.SOFTHSM2_CONF = hsm.conf
+  const inv = openInventory(join(userData, 'data'))
+  inv.setSetting('tokenModules', [hsm.module])
+  inv.close()
   await import('../../main/index')
   mock.fireReady()
   // Registration happens after whenReady and the services opening.
   await vi.waitFor(() => expect(recorded.windows.length).toBe(1), { timeout: 20_000 })
 })
-afterAll(() => rmSync(userData, { recursive: true, force: true }))
+afterAll(async () => {
+  for (const h of recorded.appHandlers.get('will-quit') ?? []) h()
+  await hsm.cleanup()
+  delete process.env.SOFTHSM2_CONF
+  rmSync(userData, { recursive: true, force: true })
+})
 
 describe('the main window', () => {
   it('is sandboxed, isolated, without Node, with web security and the preload', () => {
@@ -149,6 +163,19 @@ describe('IPC registration', () => {
 describe('services', () => {
   it('opens the inventory in the data folder shared with the CLI', () => {
     expect(existsSync(join(userData, 'data', 'inventory.db'))).toBe(true)
+  })
+})
+
+describe('보안토큰', () => {
+  it('runs the token worker in a utility process (tokenWorker.js beside the bundle) and lists the token', async () => {
+    const r = (await recorded.ipcHandlers.get(channelOf('listTokens'))!({ senderFrame: { url: ownPage } }, {})) as {
+      ok: boolean
+      value: { module: string; tokens: { label: string; serial: string }[] }[]
+    }
+    expect(r.ok).toBe(true)
+    expect(r.value.find((m) => m.module === hsm.module)?.tokens.map((t) => t.serial)).toContain(hsm.serial)
+    expect(recorded.utilityForks.length).toBeGreaterThan(0)
+    expect(recorded.utilityForks[0]!.modulePath).toMatch(/[\\/]tokenWorker\.js$/)
   })
 })
 

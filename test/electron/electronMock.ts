@@ -2,7 +2,9 @@
  * A recording stand-in for the `electron` module (the binary cannot run here). It keeps every option and
  * handler the bootstrap passes so tests can assert the security settings and fail when one is flipped.
  */
+import { fork, type Serializable } from 'node:child_process'
 import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
 
 export interface Recorded {
   windows: FakeBrowserWindow[]
@@ -19,6 +21,8 @@ export interface Recorded {
   opened: string[]
   privilegedSchemes: { scheme: string; privileges: Record<string, unknown> }[]
   protocolHandlers: Map<string, (request: { url: string }) => Promise<Response> | Response>
+  /** Scripts started with utilityProcess.fork (the token worker). */
+  utilityForks: { modulePath: string; options: Record<string, unknown> | undefined }[]
 }
 
 export const recorded: Recorded = {
@@ -33,6 +37,33 @@ export const recorded: Recorded = {
   opened: [],
   privilegedSchemes: [],
   protocolHandlers: new Map(),
+  utilityForks: [],
+}
+
+/**
+ * utilityProcess.fork stand-in: records the script and runs the token worker's source as a Node child process, talking
+ * through postMessage/'message' like a utility process does (the worker answers over process.send there).
+ */
+function fakeUtilityFork(modulePath: string, _args?: string[], options?: { env?: NodeJS.ProcessEnv }) {
+  recorded.utilityForks.push({ modulePath, options })
+  const child = fork(join(__dirname, '..', '..', 'main', 'core', 'stores', 'token', 'tokenWorker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: options?.env ?? process.env,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'json',
+  })
+  return {
+    get pid() {
+      return child.pid
+    },
+    postMessage: (m: unknown) => child.send(m as Serializable),
+    on(event: 'message' | 'exit', listener: (arg: never) => void) {
+      if (event === 'message') child.on('message', listener as (m: unknown) => void)
+      else child.on('exit', (code) => (listener as (c: number) => void)(code ?? -1))
+      return this
+    },
+    kill: () => child.kill('SIGKILL'),
+  }
 }
 
 export class FakeWebContents extends EventEmitter {
@@ -99,6 +130,7 @@ export function makeElectronMock(userData: string) {
       handle: (scheme: string, h: (request: { url: string }) => Promise<Response> | Response) => recorded.protocolHandlers.set(scheme, h),
     },
     BrowserWindow: FakeBrowserWindow,
+    utilityProcess: { fork: fakeUtilityFork },
     ipcMain: {
       handle: (channel: string, fn: (event: unknown, ...args: unknown[]) => Promise<unknown>) => {
         if (recorded.ipcHandlers.has(channel)) throw new Error(`handler registered twice: ${channel}`)

@@ -102,7 +102,7 @@ describe('audit log', () => {
 describe('settings', () => {
   it('returns defaults', () => {
     const inv = openTracked(tempDir())
-    expect(inv.getSettings()).toEqual({ language: 'ko', notifyDays: [30, 7, 1], extraRoots: [], helpdeskMode: false, caProfiles: [] })
+    expect(inv.getSettings()).toEqual({ language: 'ko', notifyDays: [30, 7, 1], extraRoots: [], helpdeskMode: false, caProfiles: [], tokenModules: [] })
     // Callers cannot change the defaults by mutating what they got.
     inv.getSetting('notifyDays').push(99)
     inv.getSetting('extraRoots').push('/x')
@@ -120,7 +120,7 @@ describe('settings', () => {
     inv.setSetting('helpdeskMode', true)
     inv.close()
     const again = openTracked(dir)
-    expect(again.getSettings()).toEqual({ language: 'en', notifyDays: [14, 3], extraRoots: ['/home/u/Documents', 'D:\\백업'], helpdeskMode: true, caProfiles: [] })
+    expect(again.getSettings()).toEqual({ language: 'en', notifyDays: [14, 3], extraRoots: ['/home/u/Documents', 'D:\\백업'], helpdeskMode: true, caProfiles: [], tokenModules: [] })
   })
 
   it('refuses invalid values and unknown keys', () => {

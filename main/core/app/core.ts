@@ -33,6 +33,9 @@ export interface CoreOptions extends StoreRegistryOptions {
   attempts?: AttemptLimiter
 }
 
+/** How the app starts the token worker in Electron's utility process (main/index.ts passes it as tokens.spawn). */
+export { utilityProcessWorker } from '../stores/token'
+
 export class Core {
   readonly dataDir: string
   readonly inventory: Inventory
@@ -92,6 +95,7 @@ export class Core {
   }
 
   close(): void {
+    this.stores.close()
     this.inventory.close()
   }
 }

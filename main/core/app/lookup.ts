@@ -26,7 +26,7 @@ export function findCopyRecord(core: Core, location: string): CopyRecord | undef
 }
 
 export async function lookupCopy(core: Core, rawLocation: string): Promise<CopyTarget> {
-  const location = core.frontEnd === 'cli' ? core.stores.parseLocation(rawLocation) : rawLocation
+  const location = core.frontEnd === 'cli' ? await core.stores.parseLocation(rawLocation) : rawLocation
   const record = findCopyRecord(core, location)
   if (core.frontEnd === 'app' && (!record || record.missingSince !== null)) {
     throw new DojangError('NOT_FOUND', 'This copy is not in the list any more; scan again', { location })

@@ -42,6 +42,8 @@ export class ScanCoordinator {
   }
 
   private async scanLocked(req: ScanRequest): Promise<ScanOutcome> {
+    // Tokens are asked again on every scan (one may have been plugged in or taken out since).
+    this.stores.resetTokens()
     const disk = await this.stores.diskStores()
     const removable = await this.stores.removableStores()
     const roots: ScanRoot[] = [
@@ -70,11 +72,14 @@ export class ScanCoordinator {
     })
     const keychain = this.stores.keychain
     const keychainListed = keychain ? await this.records.recordAll(keychain, runId) : false
+    const tokensListed: string[] = []
+    for (const t of await this.stores.tokens()) if (await this.records.recordAll(t.store, runId)) tokensListed.push(t.store.id)
     const status = result.status === 'cancelled' ? 'cancelled' : 'finished'
     inv.finishScanRun(runId, { foldersVisited: result.stats.foldersVisited, certificatesFound: result.stats.certificatesFound, problems: result.stats.problems }, status)
     if (status === 'finished') {
       for (const r of result.roots) inv.markMissing(runId, r.path)
       if (keychain && keychainListed) inv.markMissing(runId, keychain.id)
+      for (const id of tokensListed) inv.markMissing(runId, id)
     }
     const findings = computeFindings(
       { certificates: result.certificates, pfxFiles: result.pfxFiles, strayFiles: result.strayFiles, relatedStores: result.relatedStores },

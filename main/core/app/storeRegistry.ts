@@ -13,6 +13,7 @@ import { allProfileRoots, defaultNpkiRoots } from '../npki/roots'
 import { DiskStore } from '../stores/diskStore'
 import type { KeychainStore } from '../stores/keychainStore'
 import { defaultVolumeSource, listRemovableStores, type VolumeSource } from '../stores/removable'
+import { discoverModules, scanTokens, tokenForDestination, type ScannedModule, type TokenInfo, type SpawnWorker, type TokenStore, TokenWorkerClient } from '../stores/token'
 import type { Store } from '../stores/types'
 
 export interface StoreRegistryOptions {
@@ -25,6 +26,26 @@ export interface StoreRegistryOptions {
   platform?: NodeJS.Platform
   env?: NodeJS.ProcessEnv
   home?: string
+  /** 보안토큰: the token worker client and where to look for modules. Absent: no token medium. */
+  tokens?: TokenAccess
+}
+
+export interface TokenAccess {
+  /** The worker client; default: one that starts workers with `spawn`. The registry closes it. */
+  client?: TokenWorkerClient
+  /** How the worker process starts: a Node child process by default; the app passes Electron's utility process. */
+  spawn?: SpawnWorker
+  /** Module paths besides settings.tokenModules and npki_pkcs11.cnf (the CLI's --module; tests' SoftHSM). */
+  modules?: string[]
+  /** The driver list file; default npki_pkcs11.cnf of this computer. */
+  configFile?: string
+}
+
+/** One token as the registry found it: its store and what the token reports (label, slot, PIN state). */
+export interface FoundToken {
+  store: TokenStore
+  module: string
+  info: TokenInfo
 }
 
 /** What a copy's record says about where it was found (the inventory's memory of it). */
@@ -36,9 +57,81 @@ export interface RecordedPlace {
 export class StoreRegistry {
   constructor(
     private readonly opts: StoreRegistryOptions,
-    private readonly settings: () => Pick<KnownSettings, 'extraRoots' | 'helpdeskMode'>,
+    private readonly settings: () => Pick<KnownSettings, 'extraRoots' | 'helpdeskMode'> & Partial<Pick<KnownSettings, 'tokenModules'>>,
     readonly keychain: KeychainStore | undefined,
   ) {}
+
+  private tokenScan: Promise<ScannedModule[]> | undefined
+  private tokenClient: TokenWorkerClient | undefined
+
+  /** The token worker client, made on first use (a CLI run that never meets a token starts no worker). */
+  private client(access: TokenAccess): TokenWorkerClient {
+    this.tokenClient ??= access.client ?? new TokenWorkerClient(access.spawn ? { spawn: access.spawn } : {})
+    return this.tokenClient
+  }
+  private found: FoundToken[] = []
+
+  /**
+   * Every module and its tokens, scanned once and kept until `resetTokens` (the USB trigger, a rescan). A module that
+   * fails is reported in its entry; files that are no module are never loaded (discovery checks them first).
+   */
+  tokenModules(): Promise<ScannedModule[]> {
+    const access = this.opts.tokens
+    if (!access) return Promise.resolve([])
+    if (!this.tokenScan) {
+      const run = (async () => {
+        const discovery = await discoverModules({
+          settings: this.settings().tokenModules ?? [],
+          args: access.modules ?? [],
+          env: this.opts.env ?? process.env,
+          ...(this.opts.home ? { home: this.opts.home } : {}),
+          ...(access.configFile ? { configFile: access.configFile } : {}),
+        })
+        const loadable = discovery.modules.filter((m) => m.status === 'ok').map((m) => m.path)
+        const scanned = loadable.length > 0 ? await scanTokens(this.client(access), loadable) : []
+        return discovery.modules.map((m) => (m.status === 'ok' ? scanned.find((x) => x.module === m.path)! : { module: m.path, tokens: [], error: m.status }))
+      })()
+      this.tokenScan = run
+      run.then(
+        (modules) => {
+          if (this.tokenScan !== run) return
+          const seen = new Set<string>()
+          this.found = modules.flatMap((m) =>
+            m.tokens.flatMap((t) => {
+              if (!t.store || seen.has(t.store.id)) return []
+              seen.add(t.store.id)
+              return [{ store: t.store, module: m.module, info: t.info }]
+            }),
+          )
+        },
+        () => {
+          if (this.tokenScan === run) this.tokenScan = undefined
+        },
+      )
+    }
+    return this.tokenScan
+  }
+
+  /** The connected tokens (initialized ones), each as a store. */
+  async tokens(): Promise<FoundToken[]> {
+    await this.tokenModules()
+    return this.found
+  }
+
+  /**
+   * Forgets what the last token scan found, so the next call asks the modules again; with `restartWorker` the worker
+   * process starts afresh too (a re-plugged token, a module that was installed meanwhile).
+   */
+  resetTokens(opts: { restartWorker?: boolean } = {}): void {
+    if (opts.restartWorker) this.tokenClient?.reset()
+    this.tokenScan = undefined
+    this.found = []
+  }
+
+  /** Stops the token worker (the core closes). */
+  close(): void {
+    this.tokenClient?.close()
+  }
 
   async diskRoots(): Promise<string[]> {
     if (this.opts.diskRoots) return this.opts.diskRoots.map((r) => path.resolve(r))
@@ -64,12 +157,13 @@ export class StoreRegistry {
     }
   }
 
-  /** Stores whose locations are not paths (키체인; tokens later): they recognise their own spelling. */
+  /** Stores whose locations are not paths (키체인, 보안토큰): they recognise their own spelling. */
   private namedStores(): Store[] {
-    return this.keychain ? [this.keychain] : []
+    return [...(this.keychain ? [this.keychain] : []), ...this.found.map((t) => t.store)]
   }
 
   async all(): Promise<Store[]> {
+    await this.tokens()
     return [...(await this.diskStores()), ...(await this.removableStores()), ...this.namedStores()]
   }
 
@@ -78,7 +172,16 @@ export class StoreRegistry {
     const media: MediumInfo[] = []
     for (const s of await this.diskStores()) media.push({ medium: 'disk', root: s.root, label: s.label, available: true })
     for (const s of await this.removableStores()) media.push({ medium: 'removable', root: s.root, label: s.label, available: true })
-    for (const s of this.namedStores()) media.push({ medium: s.medium, root: s.id, label: s.label ?? MEDIA_LABELS[s.medium].ko, available: true })
+    if (this.keychain) media.push({ medium: 'keychain', root: this.keychain.id, label: this.keychain.label ?? MEDIA_LABELS.keychain.ko, available: true })
+    for (const t of await this.tokens()) {
+      media.push({
+        medium: 'token',
+        root: t.store.id,
+        label: t.store.label,
+        available: true,
+        token: { label: t.info.label, serial: t.info.serial, slotId: t.info.slotId, slotDescription: t.info.slotDescription, pinState: t.info.pinState, writeProtected: t.info.writeProtected },
+      })
+    }
     return media
   }
 
@@ -86,7 +189,8 @@ export class StoreRegistry {
    * A location as typed by a person (the CLI): a store's own spelling is kept, anything else is a folder path and
    * is made absolute.
    */
-  parseLocation(raw: string): string {
+  async parseLocation(raw: string): Promise<string> {
+    await this.tokens()
     return this.namedStores().some((s) => s.owns(raw)) ? raw : path.resolve(raw)
   }
 
@@ -95,6 +199,7 @@ export class StoreRegistry {
    * for the copy, else (with `handNamed`, the CLI) the NPKI root that the folder's own layout names.
    */
   async storeOf(location: string, opts: { recorded?: RecordedPlace; handNamed?: boolean } = {}): Promise<Store> {
+    await this.tokens()
     const named = this.namedStores().find((s) => s.owns(location))
     if (named) return named
     if (this.namedStores().length === 0 && !path.isAbsolute(location)) {
@@ -116,8 +221,8 @@ export class StoreRegistry {
   async storeById(medium: string, id: string, label?: string): Promise<Store> {
     const known = (await this.all()).find((s) => s.medium === medium && s.id === id)
     if (known) return known
-    const named = this.namedStores().find((s) => s.medium === medium)
-    if (named) return named
+    const named = this.namedStores().filter((s) => s.medium === medium)
+    if (named.length === 1) return named[0]!
     if (!path.isAbsolute(id)) throw new DojangError('NOT_FOUND', `${MEDIA_LABELS[medium as Medium]?.en ?? medium} is not available on this computer`, { medium })
     return new DiskStore(id, { medium: medium === 'removable' ? 'removable' : 'disk', ...(label ? { label } : {}) })
   }
@@ -127,8 +232,13 @@ export class StoreRegistry {
    * a page cannot point main at other folders.
    */
   async target(target: MediaTarget, opts: { offeredOnly?: boolean } = {}): Promise<Store> {
-    const named = this.namedStores().find((s) => s.medium === target.medium)
-    if (named) return named
+    await this.tokens()
+    const named = this.namedStores().filter((s) => s.medium === target.medium)
+    // A token is named by its store id (several can be connected); the keychain is the only one of its kind.
+    const byId = target.root === undefined ? undefined : named.find((s) => s.id === target.root)
+    if (byId) return byId
+    if (named.length === 1 && (target.root === undefined || target.medium !== 'token')) return named[0]!
+    if (named.length > 1) throw new DojangError('NOT_FOUND', 'This security token is not connected any more; choose another one', { medium: target.medium })
     if (target.medium !== 'disk' && target.medium !== 'removable') {
       throw new DojangError('NOT_FOUND', `${MEDIA_LABELS[target.medium].en} is not available on this computer`, { medium: target.medium })
     }
@@ -153,10 +263,13 @@ export class StoreRegistry {
    * drive's top folder) gets its `NPKI` sub-folder, which is what bank software and Dojang's USB detection read.
    */
   async destination(raw: string, opts: { create?: boolean } = {}): Promise<{ store: Store; note?: string }> {
+    const found = await this.tokens()
+    const token = tokenForDestination(raw, found.map((t) => ({ store: t.store, tokenLabel: t.info.label })))
+    if (token) return { store: token }
     const named = this.namedStores().find((s) => s.medium === raw)
     if (named) return { store: named }
     const media = await this.media()
-    const list = () => media.map((m) => `  ${m.medium === 'keychain' ? 'keychain' : m.root}  (${MEDIA_LABELS[m.medium].en})`).join('\n')
+    const list = () => media.map((m) => `  ${m.medium === 'keychain' ? 'keychain' : m.token ? `token:${m.token.label || m.token.serial}` : m.root}  (${MEDIA_LABELS[m.medium].en})`).join('\n')
     if (!path.isAbsolute(raw) && !raw.startsWith('.') && !raw.includes(path.sep) && !raw.includes('/')) {
       throw new DojangError('INVALID_INPUT', `Unknown destination '${raw}'. Give keychain or an existing folder. Known media:\n${list()}`, { destination: raw, usage: true })
     }

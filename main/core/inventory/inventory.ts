@@ -661,6 +661,7 @@ class SqliteInventory implements Inventory {
       extraRoots: this.getSetting('extraRoots'),
       helpdeskMode: this.getSetting('helpdeskMode'),
       caProfiles: this.getSetting('caProfiles'),
+      tokenModules: this.getSetting('tokenModules'),
     }
   }
 

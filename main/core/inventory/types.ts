@@ -168,6 +168,7 @@ export const AUDIT_ACTIONS = [
   'revoke',
   'transfer-out',
   'transfer-in',
+  'change-pin',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 export type AuditOutcome = 'ok' | ErrorCode
@@ -202,6 +203,8 @@ export interface KnownSettings {
   helpdeskMode: boolean
   /** CMP profiles of the CAs Dojang may issue, renew and revoke with (no secrets: endpoint, framing, CA certificate). */
   caProfiles: CaProfile[]
+  /** 보안토큰: PKCS#11 module paths to use besides the ones npki_pkcs11.cnf lists. */
+  tokenModules: string[]
 }
 export type SettingKey = keyof KnownSettings
 

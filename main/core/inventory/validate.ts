@@ -137,6 +137,7 @@ export const SETTING_SCHEMAS: { [K in SettingKey]: z.ZodType<KnownSettings[K]> }
   extraRoots: z.array(text(4096)).max(200),
   helpdeskMode: z.boolean(),
   caProfiles: z.array(caProfileSchema).max(50).refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, 'CA profile names must be unique'),
+  tokenModules: z.array(text(4096)).max(50),
 }
 
 export const SETTING_DEFAULTS: Readonly<KnownSettings> = Object.freeze({
@@ -145,6 +146,7 @@ export const SETTING_DEFAULTS: Readonly<KnownSettings> = Object.freeze({
   extraRoots: [],
   helpdeskMode: false,
   caProfiles: [],
+  tokenModules: [],
 })
 
 export function isSettingKey(key: string): key is SettingKey {

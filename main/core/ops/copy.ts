@@ -11,6 +11,7 @@ import path from 'node:path'
 import { DojangError } from '../../../common/errors'
 import { bundleDifferences, checkBundle } from '../stores/bundle'
 import type { BundleFile, CopyRef, Store } from '../stores/types'
+import { requireReadableKeys } from './password'
 import { moveToTrash, restoreFromTrash, type TrashEntry } from './trash'
 
 export interface CopyOptions {
@@ -47,6 +48,8 @@ async function copyVerified(dataDir: string, from: Store, location: string, to: 
   if (sameStore(from, to)) {
     throw new DojangError('INVALID_INPUT', 'The source and the destination are the same place.', { storeId: to.id })
   }
+  // A token lists only certificates: copying one out would make a folder without its key.
+  requireReadableKeys(from)
   const files = checkBundle(await from.read(location))
   const ref = await to.write({ files }, { dataDir, overwrite: opts.overwrite === true })
   await verifyAt(to, ref, files)

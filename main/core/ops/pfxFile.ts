@@ -142,7 +142,7 @@ export interface ImportPfxResult {
   warnings: ImportWarning[]
 }
 
-function pickPairs(pairs: PfxPair[]): { sign: PfxPair; km?: PfxPair } {
+export function pickPairs(pairs: PfxPair[]): { sign: PfxPair; km?: PfxPair } {
   const sign = pairs.find((p) => p.role === 'sign') ?? (pairs.length === 1 && pairs[0]!.role !== 'km' ? pairs[0] : undefined)
   if (!sign) {
     throw new DojangError('INVALID_INPUT', 'This file holds only a key-management (encryption) certificate, not a signing certificate', { file: 'pfx' })

@@ -19,8 +19,9 @@ import { DeleteDialog } from './DeleteDialog'
 import { RenewDialog, RevokeDialog } from './IssueDialogs'
 import { ExportDialog } from './ExportDialog'
 import type { PhoneSessionRequest } from './PhoneSession'
+import { ChangePinDialog, TokenDeleteDialog } from './TokenDialogs'
 
-type Action = 'password' | 'copy' | 'export' | 'delete' | 'renew' | 'revoke'
+type Action = 'password' | 'copy' | 'export' | 'delete' | 'renew' | 'revoke' | 'token-delete' | 'change-pin'
 
 const FILE_KEYS: { key: keyof CopyView['files']; label: MessageKey }[] = [
   { key: 'signCert', label: 'file.signCert' },
@@ -131,6 +132,8 @@ export function CertificateDetail({
   })
 
   const chosenCopy = detail?.copies.find((c) => c.location === chosen) ?? null
+  // A token copy's key never leaves the token: no copy out; delete is for good (its own dialog).
+  const onToken = chosenCopy?.medium === 'token'
   const present = detail?.copies.filter((c) => !c.missing) ?? []
 
   return (
@@ -246,7 +249,7 @@ export function CertificateDetail({
                 <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('password')} data-action="change-password">
                   {t('action.changePassword')}
                 </button>
-                <button type="button" className="btn" disabled={!chosenCopy} onClick={() => setAction('copy')} data-action="copy">
+                <button type="button" className="btn" disabled={!chosenCopy || onToken} onClick={() => setAction('copy')} data-action="copy">
                   {t('action.copyMove')}
                 </button>
                 <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('export')} data-action="export">
@@ -263,9 +266,14 @@ export function CertificateDetail({
                     {t('phone.toPhone')}
                   </button>
                 )}
-                <button type="button" className="btn btn-danger" disabled={!chosenCopy} onClick={() => setAction('delete')} data-action="delete">
+                <button type="button" className="btn btn-danger" disabled={!chosenCopy} onClick={() => setAction(onToken ? 'token-delete' : 'delete')} data-action="delete">
                   {t('action.delete')}
                 </button>
+                {onToken && (
+                  <button type="button" className="btn" onClick={() => setAction('change-pin')} data-action="change-pin">
+                    {t('token.changePin')}
+                  </button>
+                )}
                 <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('renew')} data-action="renew">
                   {t('action.renew')}
                 </button>
@@ -273,6 +281,7 @@ export function CertificateDetail({
                   {t('action.revoke')}
                 </button>
               </div>
+              {onToken && <p className="note" data-field="token-note">{t('token.copyNote')}</p>}
             </section>
 
             {chosenCopy?.files.signPri && detail.hasVid && <VidCheck location={chosenCopy.location} />}
@@ -294,6 +303,8 @@ export function CertificateDetail({
           {action === 'export' && chosenCopy && <ExportDialog copy={chosenCopy} name={detail.name} onClose={() => setAction(null)} />}
           {action === 'renew' && chosenCopy && <RenewDialog detail={detail} location={chosenCopy.location} onClose={() => setAction(null)} />}
           {action === 'revoke' && chosenCopy && <RevokeDialog detail={detail} location={chosenCopy.location} onClose={() => setAction(null)} />}
+          {action === 'token-delete' && chosenCopy && <TokenDeleteDialog copy={chosenCopy} onClose={() => setAction(null)} />}
+          {action === 'change-pin' && chosenCopy && <ChangePinDialog token={chosenCopy.root} onClose={() => setAction(null)} />}
           {action === 'delete' && chosenCopy && <DeleteDialog certs={[detail]} only={[chosenCopy.location]} onClose={() => setAction(null)} />}
         </>
       )}

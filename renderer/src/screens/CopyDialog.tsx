@@ -8,6 +8,7 @@ import { call, isApiError } from '../api'
 import { DialogForm } from '../components/DialogForm'
 import { MediumTag } from '../components/Icons'
 import { MediaPicker, targetKey } from '../components/MediaPicker'
+import { PasswordField } from '../components/PasswordField'
 import { useToasts } from '../components/Toasts'
 import { useDialogSubmit } from '../components/useDialogSubmit'
 import { useI18n } from '../i18n'
@@ -26,6 +27,9 @@ export function CopyDialog({ copy, name, onClose }: Props) {
   const [target, setTarget] = useState<string | null>(null)
   const [move, setMove] = useState(false)
   const [conflict, setConflict] = useState(false)
+  // 보안토큰: the token PIN and the certificate password (the token stores the opened key); sent once, then cleared.
+  const [pin, setPin] = useState('')
+  const [password, setPassword] = useState('')
   const { busy, error, setError, run } = useDialogSubmit(onClose)
 
   useEffect(() => {
@@ -45,12 +49,15 @@ export function CopyDialog({ copy, name, onClose }: Props) {
   }, [copy.medium, copy.root])
 
   const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  const toToken = chosen?.medium === 'token'
 
   const submit = (overwrite: boolean) => {
     if (!chosen) return
-    const to = chosen.medium === 'keychain' || chosen.medium === 'token' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
+    // A token is named by its id (several can be connected); the keychain is the only one of its kind.
+    const to = chosen.medium === 'keychain' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
+    const secrets = toToken ? { pin, password } : {}
     void run(
-      () => call('copyCertificate', { location: copy.location, to, move, overwrite }),
+      () => call('copyCertificate', { location: copy.location, to, move: toToken ? false : move, overwrite, ...secrets }).finally(() => toToken && (setPin(''), setPassword(''))),
       (r) => toasts.show({ text: t(move ? 'copyDialog.moved' : 'copyDialog.copied', { where: chosen.label || r.location }), kind: 'success' }),
       (e) => {
         const isConflict = isApiError(e, 'CONFLICT') && !overwrite
@@ -69,7 +76,7 @@ export function CopyDialog({ copy, name, onClose }: Props) {
       error={error}
       onCancel={onClose}
       onSubmit={() => submit(false)}
-      canSubmit={!busy && chosen !== null}
+      canSubmit={!busy && chosen !== null && (!toToken || (pin !== '' && password !== ''))}
       submitLabel={move ? t('copyDialog.submitMove') : t('copyDialog.submitCopy')}
       submitAction="confirm-copy"
     >
@@ -88,11 +95,21 @@ export function CopyDialog({ copy, name, onClose }: Props) {
           setConflict(false)
         }}
       />
-      <label className="check-row">
-        <input type="checkbox" checked={move} onChange={(e) => setMove(e.target.checked)} name="move" />
-        <span>{t('copyDialog.move')}</span>
-      </label>
-      {move && <p className="note">{t('copyDialog.moveNote')}</p>}
+      {toToken ? (
+        <>
+          <p className="note">{t('copyDialog.tokenNote')}</p>
+          <PasswordField label={t('copyDialog.tokenPin')} name="token-pin" value={pin} onChange={setPin} />
+          <PasswordField label={t('copyDialog.certPassword')} name="cert-password" value={password} onChange={setPassword} />
+        </>
+      ) : (
+        <>
+          <label className="check-row">
+            <input type="checkbox" checked={move} onChange={(e) => setMove(e.target.checked)} name="move" />
+            <span>{t('copyDialog.move')}</span>
+          </label>
+          {move && <p className="note">{t('copyDialog.moveNote')}</p>}
+        </>
+      )}
       {conflict && (
         <div className="conflict" role="alert">
           <p>{t('copyDialog.conflict')}</p>

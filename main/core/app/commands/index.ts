@@ -19,6 +19,7 @@ import { exportPfx, importPfx } from './pfx'
 import { confirmShare, importReceived, listNetworks, rejectShare, startReceive, startShare } from './phoneTransfer'
 import { scan, startScan } from './scan'
 import { addExtraRoot, getSettings, setSettings } from './settings'
+import { changeTokenPin, deleteTokenCopy, describeDestination, listTokens } from './tokens'
 import { emptyTrash, listTrash, restoreFromTrash } from './trash'
 import { verifyVid } from './verifyVid'
 import { addCaProfile, listCaProfiles, removeCaProfile } from './caProfiles'
@@ -64,6 +65,10 @@ export const COMMANDS = {
   issueCertificate,
   renewCertificate,
   revokeCertificate,
+  listTokens,
+  deleteTokenCopy,
+  changeTokenPin,
+  describeDestination,
 } as const
 
 export type Commands = typeof COMMANDS

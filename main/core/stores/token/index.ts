@@ -11,6 +11,7 @@
  *   try { await store.write(bundle, { dataDir, token: { session, password } }) } finally { session.close() }
  */
 export * from './discovery'
+export { tokenForDestination, type NamedToken } from './destination'
 export { inspectModuleFile as inspectModule } from './inspect'
 export * from './location'
 export type * from './protocol'

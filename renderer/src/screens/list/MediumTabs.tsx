@@ -7,7 +7,7 @@ import { MEDIUM_LABEL, MediumIcon } from '../../components/Icons'
 import { useI18n } from '../../i18n'
 import type { MediumTab } from '../../model/certs'
 
-const TABS: MediumTab[] = ['all', 'disk', 'removable', 'keychain']
+const TABS: MediumTab[] = ['all', 'disk', 'removable', 'keychain', 'token']
 
 interface Props {
   tab: MediumTab
