@@ -126,8 +126,14 @@ describe('operations that write refuse places outside the offered media, touchin
     const shape = (schemaOf(method) as unknown as { shape?: Record<string, unknown> }).shape ?? {}
     const base = validSample(schemaOf(method) as never) as Record<string, unknown>
     let aimed = false
-    if ('location' in shape) ((base.location = stray), (aimed = true))
-    if ('locations' in shape) ((base.locations = [stray]), (aimed = true))
+    if ('location' in shape) {
+      base.location = stray
+      aimed = true
+    }
+    if ('locations' in shape) {
+      base.locations = [stray]
+      aimed = true
+    }
     if ('to' in shape) {
       base.to = { medium: 'disk', root: outsideRoot }
       // The source of a copy is a listed one, so that only the destination is wrong.
