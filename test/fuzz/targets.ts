@@ -37,7 +37,9 @@ const HONG = ['NPKI', 'testsign', 'USER', 'cn=홍길동()0012345678901234,ou=TES
 /** Passwords in these runs: also checked to appear in no error message or detail. */
 export const FUZZ_PASSWORD = FIXTURE_PASSWORD
 const PFX_PASSWORD = 'Fuzz-PFX-sentinel-7731!'
-export const FUZZ_SECRETS = [FUZZ_PASSWORD, PFX_PASSWORD]
+/** The 인가코드 of the captured CMP messages (test/fixtures/cmp/README.md). */
+const CMP_AUTH_CODE = 'ABCD-EFGH-1234'
+export const FUZZ_SECRETS = [FUZZ_PASSWORD, PFX_PASSWORD, CMP_AUTH_CODE]
 
 const u8 = (b: Uint8Array | Buffer) => new Uint8Array(b)
 
@@ -56,8 +58,7 @@ function sealFixed(id: string, key: Uint8Array, nonce: Uint8Array, plain: Uint8A
   return u8(Buffer.concat([aad, c.update(plain), c.final(), c.getAuthTag()]))
 }
 
-/** The 인가코드 of the captured messages (test/fixtures/cmp/README.md). */
-const CMP_SECRET = new TextEncoder().encode('ABCD-EFGH-1234')
+const CMP_SECRET = new TextEncoder().encode(CMP_AUTH_CODE)
 
 /**
  * What CmpSession.accept does with a CA's answer, minus the network: decode the PKIMessage, verify its PBM with the
