@@ -30,7 +30,7 @@ export async function invokeMethod<M extends MethodName>(handlers: Handlers, met
   const parsed = schema.safeParse(payload ?? {})
   if (!parsed.success) {
     // The issue list names fields, never values (a value may be a password).
-    const fields = parsed.error.issues.map((i) => i.path.join('.') || '(request)').join(', ')
+    const fields = parsed.error.issues.flatMap((i) => issueFields(i)).join(', ')
     return { ok: false, error: { code: 'INVALID_INPUT', message: `Invalid request for ${method}: ${fields}`, details: { method } } }
   }
   try {
@@ -42,6 +42,13 @@ export async function invokeMethod<M extends MethodName>(handlers: Handlers, met
     console.error(`dojang: ${method} failed unexpectedly:`, e instanceof Error ? e.stack : e)
     return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside Dojang. Please try again; if it keeps happening, report it.', details: { method } } }
   }
+}
+
+/** The fields one validation issue is about; an unknown field is named by its key (cut short, printable only). */
+function issueFields(issue: z.core.$ZodIssue): string[] {
+  const at = issue.path.map(String).join('.')
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => [at, k.replace(/[^\w-]/g, '?').slice(0, 40)].filter(Boolean).join('.'))
+  return [at || '(request)']
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 export { defaultDataDir, isDojangTempName } from './fsx/paths'
 export { mapFsError } from './fsx/errors'
+export { atFaultPoints, faultPoint, setFaultProbe, type FaultProbe, type FaultSite, type FaultPhase } from './fsx/faults'
 export { writeFileAtomic, readFileSafe, snapshotDir, sha256Hex, nodeIo, type FsIo, type WritableFile } from './fsx/io'
 export { replaceFiles, type FileChange, type FaultHooks, type FaultPoint, type ReplaceOptions } from './fsx/txn'
 export { recoverJournals, type RecoveryReport, type RecoveryOutcome } from './fsx/recover'

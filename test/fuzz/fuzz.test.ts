@@ -18,6 +18,7 @@ export const CI_COUNTS: Record<string, number> = {
   'keychain-bundle': 300,
   'keychain-plaintext': 500,
   'inventory-db': 120,
+  'cmp-response': 800,
 }
 const TOTAL = Object.values(CI_COUNTS).reduce((a, b) => a + b, 0)
 

@@ -82,3 +82,32 @@ describe('fuzz finding 2: a header that names an unknown file format', () => {
     }
   })
 })
+
+describe('QR session server fuzz finding', () => {
+  it('answers a CONNECT request with 405 (Node used to drop it without an answer) and counts it as a bad request', async () => {
+    const { startShare } = await import('../../main/core/transfer/share')
+    const { manualScheduler, parseSessionUrl, TEST_HOST } = await import('../transfer/support')
+    const { connect } = await import('node:net')
+    const session = await startShare({
+      bindHost: '127.0.0.1',
+      advertiseHost: TEST_HOST,
+      maxBadRequests: 1,
+      scheduler: manualScheduler().scheduler,
+      items: [{ label: 'x', folder: 'NPKI/x', files: [{ name: 'signCert.der', data: new Uint8Array(8) }] }],
+    })
+    const { port, sid } = parseSessionUrl(session.url)
+    const ask = () =>
+      new Promise<string>((resolve) => {
+        let text = ''
+        const s = connect({ host: '127.0.0.1', port })
+        s.on('data', (d: Buffer) => (text += d.toString('latin1')))
+        s.on('error', () => undefined)
+        s.on('close', () => resolve(text))
+        s.end(`CONNECT /c/${sid} HTTP/1.1\r\nHost: ${TEST_HOST}:${port}\r\n\r\n`)
+      })
+    expect(await ask()).toMatch(/^HTTP\/1\.1 405 /)
+    expect(await ask()).toMatch(/^HTTP\/1\.1 405 /)
+    // Over the budget of 1: the session ended as after any other run of bad requests.
+    expect((await session.result).status).toBe('aborted')
+  })
+})

@@ -8,7 +8,11 @@ import { createCipheriv } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { DojangError } from '../../common/errors'
 import { pkcs12Password } from '../../main/core/crypto/pkcs12kdf'
+import { DerError } from '../../main/core/issuance/asn1'
+import { BODY, decodeCertRep, decodeErrorMsg, decodeMessage, decodePkiConf, decodePollRep, decodeRevRep, protectedPart } from '../../main/core/issuance/messages'
+import { UnsupportedProtection, verifyPbm } from '../../main/core/issuance/protection'
 import { openInventory } from '../../main/core/inventory'
 import { parseCertificate } from '../../main/core/npki/certificate'
 import { importPfx } from '../../main/core/npki/pfx'
@@ -33,7 +37,9 @@ const HONG = ['NPKI', 'testsign', 'USER', 'cn=홍길동()0012345678901234,ou=TES
 /** Passwords in these runs: also checked to appear in no error message or detail. */
 export const FUZZ_PASSWORD = FIXTURE_PASSWORD
 const PFX_PASSWORD = 'Fuzz-PFX-sentinel-7731!'
-export const FUZZ_SECRETS = [FUZZ_PASSWORD, PFX_PASSWORD]
+/** The 인가코드 of the captured CMP messages (test/fixtures/cmp/README.md). */
+const CMP_AUTH_CODE = 'ABCD-EFGH-1234'
+export const FUZZ_SECRETS = [FUZZ_PASSWORD, PFX_PASSWORD, CMP_AUTH_CODE]
 
 const u8 = (b: Uint8Array | Buffer) => new Uint8Array(b)
 
@@ -50,6 +56,28 @@ function sealFixed(id: string, key: Uint8Array, nonce: Uint8Array, plain: Uint8A
   const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 })
   c.setAAD(aad)
   return u8(Buffer.concat([aad, c.update(plain), c.final(), c.getAuthTag()]))
+}
+
+const CMP_SECRET = new TextEncoder().encode(CMP_AUTH_CODE)
+
+/**
+ * What CmpSession.accept does with a CA's answer, minus the network: decode the PKIMessage, verify its PBM with the
+ * 인가코드, decode the body. A DerError or an unsupported protection is how the decoder says "not valid CMP"; the
+ * client words it as CA_BAD_RESPONSE, so it counts as typed here. Anything else (a TypeError, a RangeError) is a bug.
+ */
+function acceptCmp(input: Uint8Array): void {
+  try {
+    const msg = decodeMessage(input)
+    if (msg.header.protectionAlg && msg.protection) verifyPbm(CMP_SECRET, msg.header.protectionAlg, protectedPart(msg.headerBytes, msg.bodyBytes), msg.protection)
+    if (msg.bodyTag === BODY.ip || msg.bodyTag === BODY.cp || msg.bodyTag === BODY.kup) decodeCertRep(msg.content)
+    else if (msg.bodyTag === BODY.error) decodeErrorMsg(msg.content)
+    else if (msg.bodyTag === BODY.rp) decodeRevRep(msg.content)
+    else if (msg.bodyTag === BODY.pollRep) decodePollRep(msg.content)
+    else if (msg.bodyTag === BODY.pkiconf) decodePkiConf(msg.content)
+  } catch (e) {
+    if (e instanceof DerError || e instanceof UnsupportedProtection) throw new DojangError('CA_BAD_RESPONSE', 'not valid CMP', { problem: e.message })
+    throw e
+  }
 }
 
 export function buildTargets(): FuzzTarget[] {
@@ -154,6 +182,12 @@ export function buildTargets(): FuzzTarget[] {
       name: 'keychain-plaintext',
       seeds: [u8(serialize(meta, bundleFiles))],
       run: (input) => void deserialize(Buffer.from(input)),
+    },
+    {
+      // Answers captured from OpenSSL's CMP mock server (ip, pkiConf, pollRep, error).
+      name: 'cmp-response',
+      seeds: ['ip.der', 'pkiConf.der', 'pollRep.der', 'error.der'].map((n) => u8(fs.readFileSync(path.join(FIXTURES, '..', 'cmp', n)))),
+      run: acceptCmp,
     },
     {
       name: 'inventory-db',

@@ -3,6 +3,7 @@ import { constants, promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { DojangError } from '../../../common/errors'
 import { errnoOf, mapFsError } from './errors'
+import { atFaultPoints } from './faults'
 import { tempPathFor } from './paths'
 
 /** The part of an open file that writers use; a Node FileHandle satisfies it. */
@@ -27,19 +28,31 @@ export interface FsIo {
   syncDir(dir: string): Promise<void>
 }
 
+/** A file handle whose writes and fsync are fault points (only while a test probe is installed). */
+function probedFile(file: string, handle: WritableFile): WritableFile {
+  return {
+    write: (data, offset, length, position) => atFaultPoints('write', file, () => handle.write(data, offset, length, position)),
+    chmod: (mode) => handle.chmod(mode),
+    chown: (uid, gid) => handle.chown(uid, gid),
+    sync: () => atFaultPoints('fsync', file, () => handle.sync()),
+    close: () => handle.close(),
+  }
+}
+
 export const nodeIo: FsIo = {
-  open: (file, flags, mode) => fsp.open(file, flags, mode),
-  rename: (from, to) => fsp.rename(from, to),
-  unlink: (file) => fsp.unlink(file),
-  mkdir: (dir, mode) => fsp.mkdir(dir, { recursive: true, mode }),
-  async syncDir(dir) {
-    const handle = await fsp.open(dir, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  },
+  open: async (file, flags, mode) => probedFile(file, await fsp.open(file, flags, mode)),
+  rename: (from, to) => atFaultPoints('rename', to, () => fsp.rename(from, to)),
+  unlink: (file) => atFaultPoints('unlink', file, () => fsp.unlink(file)),
+  mkdir: (dir, mode) => atFaultPoints('mkdir', dir, () => fsp.mkdir(dir, { recursive: true, mode })),
+  syncDir: (dir) =>
+    atFaultPoints('syncDir', dir, async () => {
+      const handle = await fsp.open(dir, 'r')
+      try {
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+    }),
 }
 
 export const FILE_MODE = 0o600

@@ -17,6 +17,7 @@ import {
   writeNewFile,
   type FsIo,
 } from './io'
+import { faultPoint } from './faults'
 import { acquireLock } from './lock'
 import { encodeJson, writeJournal, type Journal, type JournalEntry, type Manifest } from './records'
 import { backupPath, backupsDir, journalDir, journalPath, MANIFEST, newBackupId, stagedBackupPath, tempPathFor } from './paths'
@@ -32,6 +33,12 @@ export interface FileChange {
 export type FaultPoint = 'afterBackup' | 'afterTempWrite' | 'afterCommitMark' | 'afterFirstRename'
 /** Test hooks: a hook that throws simulates a failure at that step, one that exits simulates a crash. */
 export type FaultHooks = Partial<Record<FaultPoint, () => void>>
+
+/** A transaction step: the per-call hook, then the process-wide named fault point (see ./faults). */
+function reach(faults: FaultHooks, point: FaultPoint, file: string): void {
+  faults[point]?.()
+  faultPoint(`replace.${point}`, 'after', file)
+}
 
 export interface ReplaceOptions {
   /** Stored in the backup manifest and shown in the backup list ("change-password"). Never a secret. */
@@ -136,6 +143,7 @@ async function transact(io: FsIo, dataDir: string, planned: Planned[], opts: Rep
 
   try {
     // (1) Backup.
+    faultPoint('replace.backup', 'before', backupDir)
     await step(backupsDir(dataDir), 'create the backup folder', async () => {
       await ensurePrivateDir(io, backupsDir(dataDir))
       await ensurePrivateDir(io, backupDir)
@@ -164,7 +172,7 @@ async function transact(io: FsIo, dataDir: string, planned: Planned[], opts: Rep
     const manifest: Manifest = { version: 1, backupId, reason: journal.reason, createdAt: journal.createdAt, files }
     // Atomic, and its folder fsync also makes the backup files' names durable.
     await writeFileAtomic(path.join(backupDir, MANIFEST), encodeJson(manifest), { mode: FILE_MODE, io, action: 'save the backup description' })
-    faults.afterBackup?.()
+    reach(faults, 'afterBackup', backupDir)
 
     // (2) Journal: from here on a crash is cleaned up by recoverJournals.
     await writeJournal(io, dataDir, journal)
@@ -178,7 +186,7 @@ async function transact(io: FsIo, dataDir: string, planned: Planned[], opts: Rep
       const owner = (await statForReplace(p.target))?.owner
       await step(p.target, `write the new ${path.basename(p.target)}`, () => writeNewFile(io, entry.temp, data, entry.mode, owner))
     }
-    faults.afterTempWrite?.()
+    reach(faults, 'afterTempWrite', dataDir)
 
     // Another program may have written a target since step 1; replacing it would lose bytes the backup lacks.
     for (const entry of journal.entries) {
@@ -195,6 +203,7 @@ async function transact(io: FsIo, dataDir: string, planned: Planned[], opts: Rep
       backupDir = finalDir
       await syncDir(io, backupsDir(dataDir))
     })
+    faultPoint('replace.commit', 'before', dataDir)
     await writeJournal(io, dataDir, { ...journal, state: 'committing' })
   } catch (e) {
     const err = mapFsError(e, journal.entries[0]?.target ?? dataDir, 'prepare the change')
@@ -204,11 +213,11 @@ async function transact(io: FsIo, dataDir: string, planned: Planned[], opts: Rep
 
   // (5) Renames.
   try {
-    faults.afterCommitMark?.()
+    reach(faults, 'afterCommitMark', dataDir)
     let first = true
     for (const entry of journal.entries) {
       await applyEntry(io, entry)
-      if (first) faults.afterFirstRename?.()
+      if (first) reach(faults, 'afterFirstRename', entry.target)
       first = false
     }
     await syncTargetDirs(io, journal)

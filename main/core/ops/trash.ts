@@ -24,7 +24,7 @@ import { DojangError, isDojangError } from '../../../common/errors'
 import { emptyBackups, listBackups, mapFsError, readFileSafe, writeFileAtomic, type BackupInfo } from '../fsx'
 import { parseCertificate } from '../npki/certificate'
 import { bundleDifferences, checkBundle, isPlainFileName, MAX_BUNDLE_FILE_BYTES, sha256Of, signCertOf } from '../stores/bundle'
-import { errnoOf, renameWithRetry, syncDir } from '../stores/dirs'
+import { errnoOf, removeTree, renameWithRetry, syncDir } from '../stores/dirs'
 import type { BundleFile, CertBundle, CopyRef, Store } from '../stores/types'
 
 const DIR_MODE = 0o700
@@ -95,10 +95,10 @@ async function deleteEntryDir(dataDir: string, id: string): Promise<void> {
   const aside = path.join(trashDir(dataDir), `.${id}.deleting`)
   try {
     // A leftover of an interrupted deletion of the same entry would block the rename.
-    await fsp.rm(aside, { recursive: true, force: true })
+    await removeTree(aside)
     await renameWithRetry(dir, aside)
     await syncDir(trashDir(dataDir))
-    await fsp.rm(aside, { recursive: true, force: true })
+    await removeTree(aside)
   } catch (e) {
     throw mapFsError(e, dir, 'delete an item from the trash')
   }

@@ -1,6 +1,6 @@
 /** Small folder helpers for the stores and the trash; file contents always go through fsx. */
 import { promises as fsp } from 'node:fs'
-import { mapFsError } from '../fsx'
+import { atFaultPoints, mapFsError } from '../fsx'
 
 export function errnoOf(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code
@@ -15,7 +15,8 @@ export async function syncDir(dir: string): Promise<void> {
   let handle
   try {
     handle = await fsp.open(dir, 'r')
-    await handle.sync()
+    const h = handle
+    await atFaultPoints('syncDir', dir, () => h.sync())
   } catch (e) {
     if (!SYNC_UNSUPPORTED.has(errnoOf(e) ?? '')) throw mapFsError(e, dir, 'save the folder')
   } finally {
@@ -27,11 +28,21 @@ export async function syncDir(dir: string): Promise<void> {
 export async function renameWithRetry(from: string, to: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await fsp.rename(from, to)
+      await atFaultPoints('rename', to, () => fsp.rename(from, to))
       return
     } catch (e) {
       if (process.platform !== 'win32' || attempt >= 8 || !['EPERM', 'EACCES', 'EBUSY'].includes(errnoOf(e) ?? '')) throw e
       await new Promise((r) => setTimeout(r, 25 * 2 ** Math.min(attempt, 4)))
     }
   }
+}
+
+/** Creates one folder (not its parents); a fault point for the crash harness. */
+export function makeDir(dir: string, mode: number): Promise<void> {
+  return atFaultPoints('mkdir', dir, () => fsp.mkdir(dir, { mode }))
+}
+
+/** Removes a folder and everything in it, quietly when it is already gone; a fault point for the crash harness. */
+export function removeTree(dir: string): Promise<void> {
+  return atFaultPoints('remove', dir, () => fsp.rm(dir, { recursive: true, force: true }))
 }

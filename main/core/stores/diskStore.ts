@@ -18,7 +18,7 @@ import { isDojangTempName, mapFsError, readFileSafe, replaceFiles, writeFileAtom
 import { parseCertificate, type CertificateInfo } from '../npki/certificate'
 import { caFolderName, dnFolderName } from '../npki/dnFolder'
 import { checkBundle, foldName, isSignCertName, isUserFolderName, MAX_BUNDLE_FILE_BYTES, MAX_BUNDLE_FILES, signCertOf } from './bundle'
-import { errnoOf as errno, renameWithRetry, syncDir } from './dirs'
+import { errnoOf as errno, makeDir, renameWithRetry, syncDir } from './dirs'
 import type { BundleFile, CertBundle, CopyRef, ReplaceResult, Store, StoreCapabilities, StoredCopy, WriteOptions } from './types'
 
 export type DiskMedium = 'disk' | 'removable'
@@ -220,7 +220,7 @@ export class DiskStore implements Store {
 
   private async makeDir(dir: string): Promise<void> {
     try {
-      await fsp.mkdir(dir, { mode: DIR_MODE })
+      await makeDir(dir, DIR_MODE)
     } catch (e) {
       if (errno(e) !== 'EEXIST') throw mapFsError(e, dir, 'create the folder')
     }
@@ -318,7 +318,7 @@ export class DiskStore implements Store {
     const stage = path.join(userDir, `.new.dojang-${randomBytes(6).toString('hex')}.tmp`)
     const target = path.join(userDir, dnName)
     try {
-      await fsp.mkdir(stage, { mode: DIR_MODE })
+      await makeDir(stage, DIR_MODE)
     } catch (e) {
       throw mapFsError(e, userDir, 'create a folder for the certificate')
     }

@@ -13,7 +13,7 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import { DojangError, isDojangError, type ErrorCode } from '../../../common/errors'
-import { mapFsError, readFileSafe, replaceFiles, writeFileAtomic } from '../fsx'
+import { atFaultPoints, mapFsError, readFileSafe, replaceFiles, writeFileAtomic } from '../fsx'
 import { parseCertificate } from '../npki/certificate'
 import { checkBundle, signCertOf } from './bundle'
 import { isBundleId, MAX_PLAINTEXT_BYTES, newBundleId, newDataKey, openBundle, sealBundle, type BundleMeta, type DecodedBundle } from './keychain/bundleFormat'
@@ -296,7 +296,7 @@ export class KeychainStore implements Store {
     const file = this.fileFor(id)
     let hadFile = true
     try {
-      await fsp.unlink(file)
+      await atFaultPoints('unlink', file, () => fsp.unlink(file))
     } catch (e) {
       const err = mapFsError(e, file, 'remove the 키체인 copy')
       if (err.code !== 'NOT_FOUND') throw err

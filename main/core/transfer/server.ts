@@ -20,6 +20,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { timingSafeEqual } from 'node:crypto'
 import { DojangError } from '../../../common/errors'
 import type { OperationContext } from '../app/operation'
@@ -126,6 +127,14 @@ export class TransferSession {
       this.inflight.add(res)
       res.on('close', () => this.inflight.delete(res))
       this.handle(req, res).catch(() => send(res, 500))
+    })
+    // Node drops a CONNECT request without a word when nobody listens for it; every request gets an answer here,
+    // and like any request outside the routes it counts against the bad-request budget.
+    this.server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      socket.on('error', () => undefined)
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      this.badRequests++
+      if (this.badRequests > (this.opts.maxBadRequests ?? 5)) this.finish('aborted')
     })
     this.server.maxConnections = 32
   }

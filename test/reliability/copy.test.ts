@@ -1,0 +1,3 @@
+import { crashSuite } from './helpers/harness'
+
+crashSuite('copy')

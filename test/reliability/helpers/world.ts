@@ -1,0 +1,227 @@
+/**
+ * The crash-safety harness's world: a real Core over two NPKI roots (A holds the 홍길동 fixture, B is empty) and a
+ * data folder, and every file-changing command as an operation with its setup (unfaulted), its run (faulted) and
+ * its check of the result after a fresh Core has recovered.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { cp, mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { COMMANDS } from '../../../main/core/app/commands'
+import { openCore, type Core } from '../../../main/core/app/core'
+import { checkPassword } from '../../../main/core/ops/password'
+import { FIXTURE_PASSWORD, FIXTURES, HONG_DIR } from '../../support/fixtures'
+
+export const NEW_PASSWORD = 'Dojang#Crash2026'
+const HONG = path.basename(HONG_DIR)
+
+export interface World {
+  dir: string
+  rootA: string
+  rootB: string
+  dataDir: string
+  /** Where the fixture folder sits in A, and where a copy lands in B. */
+  folderA: string
+  folderB: string
+  /** What `setup` recorded for `run` (a trash id). */
+  state: Record<string, string>
+}
+
+export function worldIn(dir: string): World {
+  const rootA = path.join(dir, 'a', 'NPKI')
+  const rootB = path.join(dir, 'b', 'NPKI')
+  return {
+    dir,
+    rootA,
+    rootB,
+    dataDir: path.join(dir, 'data'),
+    folderA: path.join(rootA, 'testsign', 'USER', HONG),
+    folderB: path.join(rootB, 'testsign', 'USER', HONG),
+    state: {},
+  }
+}
+
+export async function makeWorld(dir: string): Promise<World> {
+  const w = worldIn(dir)
+  await cp(HONG_DIR, w.folderA, { recursive: true })
+  await mkdir(w.rootB, { recursive: true })
+  return w
+}
+
+export function coreOf(w: World): Promise<Core> {
+  return openCore({ dataDir: w.dataDir, diskRoots: [w.rootA, w.rootB], volumeSource: null, frontEnd: 'cli', emit: () => undefined })
+}
+
+export const saveState = (w: World): Promise<void> => writeFile(path.join(w.dir, 'state.json'), JSON.stringify(w.state))
+export function loadWorld(dir: string): World {
+  const w = worldIn(dir)
+  w.state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as Record<string, string>
+  return w
+}
+
+/** The fixture's files by name: the "old pair". */
+export const OLD_FILES: ReadonlyMap<string, Buffer> = new Map(readdirSync(HONG_DIR).map((n) => [n, readFileSync(path.join(HONG_DIR, n))]))
+
+type FolderState = 'absent' | 'old' | 'new-keys' | 'partial'
+
+/** What a certificate folder holds: nothing, exactly the fixture's files, the fixture with new key files, or a mix. */
+export function folderState(dir: string): FolderState {
+  if (!existsSync(dir)) return 'absent'
+  const names = readdirSync(dir).filter((n) => !n.startsWith('.'))
+  if (names.length === 0) return 'absent'
+  const same = [...OLD_FILES.keys()].every((n) => names.includes(n)) && names.length === OLD_FILES.size
+  if (!same) return 'partial'
+  const changed = names.filter((n) => !readFileSync(path.join(dir, n)).equals(OLD_FILES.get(n)!))
+  if (changed.length === 0) return 'old'
+  return changed.every((n) => /Pri\.key$/i.test(n)) && changed.length === names.filter((n) => /Pri\.key$/i.test(n)).length ? 'new-keys' : 'partial'
+}
+
+/** True when `password` opens both keys of the folder. */
+export async function opens(dir: string, password: string): Promise<boolean> {
+  try {
+    // A wrong password, or keys that are not whole, throws.
+    await checkPassword(dir, password)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export interface Verdict {
+  ok: boolean
+  /** The state the world was found in, for the report ("old", "new", "restorable from trash"). */
+  outcome: string
+  problem?: string
+}
+
+const pass = (outcome: string): Verdict => ({ ok: true, outcome })
+const fail = (outcome: string, problem: string): Verdict => ({ ok: false, outcome, problem })
+
+/** The copy at `dir` is the fixture with the fixture password: complete and usable. */
+async function intactOld(dir: string): Promise<boolean> {
+  return folderState(dir) === 'old' && (await opens(dir, FIXTURE_PASSWORD))
+}
+
+/** The folder holds a trash item for `dir` that restores to the complete old pair. */
+async function restorableFromTrash(core: Core, dir: string): Promise<boolean> {
+  const entry = (await COMMANDS.listTrash(core)).find((e) => e.location === dir && e.intact)
+  if (!entry) return false
+  await COMMANDS.restoreFromTrash(core, { id: entry.id })
+  return intactOld(dir)
+}
+
+export interface Operation {
+  name: string
+  setup(core: Core, w: World): Promise<void>
+  run(core: Core, w: World): Promise<unknown>
+  check(core: Core, w: World): Promise<Verdict>
+}
+
+/** The certificate folders under an NPKI root (<root>/<CA>/USER/<folder>). */
+function certFolders(root: string): string[] {
+  if (!existsSync(root)) return []
+  return readdirSync(root)
+    .filter((ca) => existsSync(path.join(root, ca, 'USER')))
+    .flatMap((ca) => readdirSync(path.join(root, ca, 'USER')).filter((n) => !n.startsWith('.')).map((n) => path.join(root, ca, 'USER', n)))
+}
+
+/**
+ * The destination holds nothing, or one complete pair that opens with `password` (a sign pair, and a km pair whole
+ * or not at all); `sameBytes` also wants the fixture's files byte for byte (a copy).
+ */
+async function checkDestination(w: World, password: string, sameBytes: boolean): Promise<Verdict> {
+  const folders = certFolders(w.rootB).filter((d) => readdirSync(d).some((n) => !n.startsWith('.')))
+  if (folders.length === 0) return pass('not written')
+  if (folders.length > 1) return fail('partial', `the destination holds ${folders.length} certificate folders`)
+  const dir = folders[0]!
+  const names = readdirSync(dir).filter((n) => !n.startsWith('.'))
+  const has = (n: string) => names.includes(n)
+  if (!has('signCert.der') || !has('signPri.key') || has('kmCert.der') !== has('kmPri.key')) return fail('partial', `the destination holds only ${names.join(', ')}`)
+  if (sameBytes && folderState(dir) !== 'old') return fail('partial', 'the destination does not hold the same bytes as the source')
+  return (await opens(dir, password)) ? pass('written') : fail('written', 'the destination does not open with its password')
+}
+
+export const OPERATIONS: Operation[] = [
+  {
+    name: 'change-password',
+    setup: async (core) => void (await COMMANDS.scan(core)),
+    run: (core, w) => COMMANDS.changePassword(core, { locations: [w.folderA], oldPassword: FIXTURE_PASSWORD, newPassword: NEW_PASSWORD }),
+    async check(core, w) {
+      const s = folderState(w.folderA)
+      if (s === 'old') return (await opens(w.folderA, FIXTURE_PASSWORD)) ? pass('old pair') : fail(s, 'the old pair does not open with the old password')
+      if (s !== 'new-keys') return fail(s, `the folder is ${s}`)
+      if (!(await opens(w.folderA, NEW_PASSWORD))) return fail(s, 'the new pair does not open with the new password')
+      // The old key files are a listed backup that puts the old pair back.
+      const backup = (await COMMANDS.listBackups(core)).find((b) => b.reason === 'change-password' && b.intact && !b.pending)
+      if (!backup) return fail(s, 'no backup of the old key files is listed')
+      await COMMANDS.restoreBackup(core, { id: backup.backupId })
+      return (await intactOld(w.folderA)) ? pass('new pair, backup restored') : fail(s, 'restoring the backup did not give back the old pair')
+    },
+  },
+  {
+    name: 'delete',
+    setup: async (core) => void (await COMMANDS.scan(core)),
+    run: (core, w) => COMMANDS.deleteCopy(core, { location: w.folderA }),
+    async check(core, w) {
+      const s = folderState(w.folderA)
+      if (s === 'old') return (await opens(w.folderA, FIXTURE_PASSWORD)) ? pass('not deleted') : fail(s, 'the pair does not open')
+      if (s !== 'absent') return fail(s, `the folder is ${s}`)
+      return (await restorableFromTrash(core, w.folderA)) ? pass('deleted, restored from trash') : fail(s, 'deleted but not restorable from the trash')
+    },
+  },
+  {
+    name: 'restore-from-trash',
+    async setup(core, w) {
+      await COMMANDS.scan(core)
+      w.state.trashId = (await COMMANDS.deleteCopy(core, { location: w.folderA })).id
+    },
+    run: (core, w) => COMMANDS.restoreFromTrash(core, { id: w.state.trashId! }),
+    async check(core, w) {
+      const s = folderState(w.folderA)
+      if (s === 'old') return (await opens(w.folderA, FIXTURE_PASSWORD)) ? pass('restored') : fail(s, 'the restored pair does not open')
+      if (s !== 'absent') return fail(s, `the folder is ${s}`)
+      return (await restorableFromTrash(core, w.folderA)) ? pass('still in trash, restored on retry') : fail(s, 'neither restored nor in the trash')
+    },
+  },
+  {
+    name: 'copy',
+    setup: async (core) => void (await COMMANDS.scan(core)),
+    run: (core, w) => COMMANDS.copyCertificate(core, { location: w.folderA, to: { target: { medium: 'disk', root: w.rootB } } }),
+    async check(_core, w) {
+      if (!(await intactOld(w.folderA))) return fail(folderState(w.folderA), 'the source changed')
+      return checkDestination(w, FIXTURE_PASSWORD, true)
+    },
+  },
+  {
+    name: 'move',
+    setup: async (core) => void (await COMMANDS.scan(core)),
+    run: (core, w) => COMMANDS.copyCertificate(core, { location: w.folderA, to: { target: { medium: 'disk', root: w.rootB } }, move: true }),
+    async check(core, w) {
+      const dest = await checkDestination(w, FIXTURE_PASSWORD, true)
+      if (!dest.ok) return dest
+      const a = folderState(w.folderA)
+      if (a === 'old') return (await opens(w.folderA, FIXTURE_PASSWORD)) ? pass(`source kept, destination ${dest.outcome}`) : fail(a, 'the source does not open')
+      if (a !== 'absent') return fail(a, `the source is ${a}`)
+      if (dest.outcome === 'written') return pass('moved')
+      // Neither place holds it: it must be in the trash, whole.
+      return (await restorableFromTrash(core, w.folderA)) ? pass('source in trash, restored') : fail(a, 'the certificate is in neither place nor in the trash')
+    },
+  },
+  {
+    name: 'import-pfx',
+    setup: async () => undefined,
+    run: (core, w) =>
+      COMMANDS.importPfx(core, {
+        pfx: { path: path.join(FIXTURES, 'pfx', 'bankstyle_3des_randomnum.pfx') },
+        pfxPassword: FIXTURE_PASSWORD,
+        newPassword: NEW_PASSWORD,
+        to: { target: { medium: 'disk', root: w.rootB } },
+      }),
+    check: async (_core, w) => checkDestination(w, NEW_PASSWORD, false),
+  },
+]
+
+export function operation(name: string): Operation {
+  const op = OPERATIONS.find((o) => o.name === name)
+  if (!op) throw new Error(`unknown operation ${name}`)
+  return op
+}
