@@ -43,6 +43,8 @@ export function validSample(s: Schema): unknown {
       return Object.values(d.entries!)[0]
     case 'custom':
       return new Uint8Array(4) // the one custom schema of the contract: PFX bytes
+    case 'literal':
+      return (d as unknown as { values: unknown[] }).values[0] // e.g. deleteTokenCopy's permanent: true
     case 'array':
       return Array.from({ length: Math.max(1, limit(s, 'min_length') ?? 1) }, () => validSample(d.element!))
     case 'object': {
@@ -64,6 +66,7 @@ function wrongType(s: Schema): unknown {
     case 'number':
       return `${SENTINEL}-7`
     case 'boolean':
+    case 'literal':
       return `${SENTINEL}-yes`
     case 'array':
       return { 0: SENTINEL }
