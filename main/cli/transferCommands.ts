@@ -4,7 +4,6 @@
  * person answers y/n on stdin unless --yes. The session runs as an operation of the core; this file only follows
  * its events and calls confirmShare / rejectShare / importReceived.
  */
-import { resolve } from 'node:path'
 import type { OperationView } from '../../common/contract'
 import { DojangError } from '../../common/errors'
 import type { Commands } from '../core/app/commands'
@@ -154,7 +153,8 @@ function ending(flow: Flow, final: OperationView): number {
 export async function shareInTerminal(flow: Flow, locations: string[]): Promise<number> {
   if (locations.length === 0) throw new DojangError('INVALID_INPUT', 'share takes one or more certificate folders (or keychain:ID)')
   const started = await flow.commands.startShare(flow.core, {
-    locations: locations.map((l) => (l.startsWith('keychain:') ? l : resolve(l))),
+    // As typed: the core's lookup knows a store's own spelling (keychain:…) from a folder path.
+    locations,
     ...(flow.opts.bind ? { bindHost: flow.opts.bind } : {}),
     ...(flow.opts.advertise ? { advertiseHost: flow.opts.advertise } : {}),
     qrFormat: 'terminal',
