@@ -45,6 +45,13 @@ describe('보안토큰 in the app', () => {
     await page.locator('[data-op=scan][data-op-state=done]').waitFor({ timeout: 30_000 })
     await page.locator('#tab-token').click()
     await expect.poll(() => page.locator('#cert-grid [role=row][data-id]').count(), { timeout: 15_000 }).toBe(1)
+    // The tab names the connected token with its slot and PIN state (SoftHSM: PIN fine), in Korean.
+    const strip = page.locator('.token-strip li[data-pin-state]')
+    await strip.first().waitFor()
+    expect(await strip.count()).toBe(1)
+    expect(await strip.first().getAttribute('data-pin-state')).toBe('ok')
+    expect(await strip.first().textContent()).toMatch(/e2e-token.*슬롯 .*PIN 정상/)
+    expect(await latinWords(page, ['HKD', 'e2e-token', 'PIN'])).toEqual([])
 
     // On the detail screen, the token copy: no copy out, a note, PIN change and permanent delete.
     await openDetail(page, HONG_NAME)

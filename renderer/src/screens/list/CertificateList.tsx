@@ -16,6 +16,7 @@ import { EmptyInventory } from './EmptyInventory'
 import { ListToolbar } from './ListToolbar'
 import { MediumTabs } from './MediumTabs'
 import { SelectionBar } from './SelectionBar'
+import { TokenStrip } from './TokenStrip'
 import { useCertificateRows } from './useCertificateRows'
 import { useRowSelection } from './useRowSelection'
 
@@ -57,6 +58,7 @@ export function CertificateList({ visible, onOpen, onImport, onRescan, onPhone }
 
       <OperationBar operation={scan} />
       <MediumTabs tab={list.tab} onTab={list.setTab} counts={list.counts} checking={scanning} />
+      {list.tab === 'token' && <TokenStrip />}
       <ListToolbar
         search={list.search}
         onSearch={list.setSearch}
