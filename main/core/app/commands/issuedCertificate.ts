@@ -4,22 +4,13 @@
  */
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
+import type { IssuedCertificateView } from '../../../../common/contract'
 import type { AuditInput } from '../../inventory'
 import type { CertificateInfo } from '../../npki/certificate'
 import { writeFileAtomic } from '../../fsx'
 import type { CertBundle } from '../../stores/types'
 
-export interface IssuedCertificateView {
-  subject: string
-  displayName: string
-  issuer: string
-  serial: string
-  notBefore: string
-  notAfter: string
-  policyOid: string | null
-  purposeKo: string
-  purposeEn: string
-}
+export type { IssuedCertificateView }
 
 export function issuedView(c: CertificateInfo): IssuedCertificateView {
   return {

@@ -1,9 +1,7 @@
 /**
- * The app's host for the token worker: Electron's `utilityProcess`. core/ must not import electron, so the caller
- * (main/) passes `utilityProcess` in; only the few members used here are typed.
- *
- *   import { utilityProcess } from 'electron'
- *   const client = new TokenWorkerClient({ spawn: utilityProcessWorker(utilityProcess, { script: join(__dirname, 'tokenWorker.js') }) })
+ * The app's host for the token worker: Electron's `utilityProcess`. core/ never depends on Electron, so the app's
+ * bootstrap (main/index.ts) passes its `utilityProcess` object in; only the few members used here are typed, as
+ * UtilityProcessLike.
  *
  * Inside, the worker talks through `process.parentPort` (tokenWorker.ts). A utility process never keeps the app
  * alive on its own, so setBusy has nothing to do.
