@@ -68,6 +68,13 @@ export interface FindingView {
 }
 
 /** The kinds of long work that report progress the same way (see OperationView). */
+/**
+ * 휴대폰으로 복사, what the phone gets: the NPKI files as they are; those plus a .p12 under the certificate's own
+ * password; or only a .p12 under a random transfer password shown on the PC (docs/qr-transfer.md).
+ */
+export const SHARE_FORMATS = ['npki', 'both', 'p12'] as const
+export type ShareFormat = (typeof SHARE_FORMATS)[number]
+
 export const OPERATION_KINDS = ['scan', 'change-password', 'issue', 'renew', 'revoke', 'share', 'receive'] as const
 export type OperationKind = (typeof OPERATION_KINDS)[number]
 
@@ -282,7 +289,10 @@ export const requestSchemas = {
   emptyBackups: z.object({ olderThanDays: z.number().int().min(0).max(36500).optional() }).strict(),
   listNetworks: empty,
   /** 휴대폰으로 복사: listed copies only; bindHost must be one of listNetworks (main checks). */
-  startShare: z.object({ locations: z.array(location).min(1).max(64), bindHost: z.string().min(1).max(64).optional() }).strict(),
+  /** `passwords` (one per location) only for the .p12 formats: they cross once, to build the PFX in main. */
+  startShare: z
+    .object({ locations: z.array(location).min(1).max(64), bindHost: z.string().min(1).max(64).optional(), format: z.enum(SHARE_FORMATS).optional(), passwords: z.array(password).max(64).optional() })
+    .strict(),
   /** Confirm/decline the phone that claimed a share or receive session (after the 'claimed' step). */
   confirmShare: z.object({ operationId: z.number().int().nonnegative() }).strict(),
   rejectShare: z.object({ operationId: z.number().int().nonnegative() }).strict(),
@@ -381,6 +391,8 @@ export interface PhoneSessionView {
   expiresAt: number
   /** `host:port` the session listens on. */
   address: string
+  /** Format 'p12': the password that opens the phone's .p12, shown on this screen only (never stored). */
+  transferPassword?: string
 }
 
 export type ResponseOf<M extends MethodName> = ResponseMap[M]

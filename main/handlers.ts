@@ -60,8 +60,9 @@ export const HANDLER_COMMANDS = {
   deleteTokenCopy: 'deleteTokenCopy',
 } as const satisfies Record<MethodName, CommandName>
 
-function phoneSessionView(s: { operationId: number; qr: string; expiresAt: number; address: string }) {
-  return { operationId: s.operationId, qrDataUrl: s.qr, expiresAt: s.expiresAt, address: s.address }
+function phoneSessionView(s: { operationId: number; qr: string; expiresAt: number; address: string; transferPassword?: string }) {
+  // The URL (with the session key) stays in main: the page gets the QR image only.
+  return { operationId: s.operationId, qrDataUrl: s.qr, expiresAt: s.expiresAt, address: s.address, ...(s.transferPassword ? { transferPassword: s.transferPassword } : {}) }
 }
 
 function certificateKey(id: string) {

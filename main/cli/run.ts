@@ -69,8 +69,10 @@ Usage:
   dojang verify-vid <cert-folder> [--password-stdin]
   dojang export-pfx <cert-folder> --out FILE [--profile bank|modern] [--include-km] [--overwrite] [--allow-weak] [--password-stdin]
   dojang import-pfx <file.pfx> --to keychain|<NPKI folder> [--overwrite] [--allow-weak] [--password-stdin]
-  dojang share <cert-folder|keychain:ID>... [--bind ADDRESS] [--advertise HOST] [--json] [--yes]
+  dojang share <cert-folder|keychain:ID>... [--format npki|both|p12] [--bind ADDRESS] [--advertise HOST] [--json] [--yes] [--password-stdin]
                                                  휴대폰으로 복사: shows a QR code for the phone, asks before sending
+                                                 (npki: the NPKI files; both: + a .p12 under the certificate password;
+                                                 p12: only a .p12 under a transfer password printed here)
   dojang receive --to keychain|<NPKI folder> [--bind ADDRESS] [--advertise HOST] [--json] [--yes] [--password-stdin]
                                                  휴대폰에서 가져오기: the phone uploads a .p12/.pfx or NPKI .zip
   dojang ca add NAME --url http://HOST:PORT/PATH --ca-cert FILE    a CA profile for CMP (docs/cmp.md)
@@ -97,6 +99,7 @@ Secrets are read one per line from standard input with --password-stdin, or aske
   verify-vid       the password, then the ID number (주민등록번호 or 사업자등록번호)
   export-pfx       the certificate password, then the password for the PFX file
   import-pfx       the PFX file's password, then the new certificate password
+  share            with --format both|p12, each certificate's password in order, (without --yes,) then the y/n answer
   receive          (without --yes, the y/n answer,) the file's password, then the new certificate password
   issue            the 인가코드 (authorization code), then the new certificate password (KISA rules)
   renew            the certificate password (the renewed key keeps it)
@@ -162,6 +165,7 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
         'older-than-days': { type: 'string' },
         create: { type: 'boolean' },
         bind: { type: 'string' },
+        format: { type: 'string' },
         advertise: { type: 'string' },
         yes: { type: 'boolean' },
         ca: { type: 'string' },
@@ -345,7 +349,7 @@ export async function runCli(argv: string[], io: CliIo, opts: { commands?: Comma
               ...(lines ? { lines } : {}),
             },
           }
-          if (command === 'share') return await shareInTerminal(flow, positionals)
+          if (command === 'share') return await shareInTerminal(flow, positionals, { format: typeof values.format === 'string' ? values.format : undefined, secrets: getSecrets })
           const to = values.to
           if (typeof to !== 'string') throw new DojangError('INVALID_INPUT', 'receive needs --to keychain or --to <NPKI folder>')
           if (positionals.length > 0) throw new DojangError('INVALID_INPUT', 'receive takes no positional arguments')

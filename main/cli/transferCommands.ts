@@ -92,18 +92,22 @@ interface Flow {
 /** Prints the session, then on 'claimed' the code, asks, and confirms or declines through the commands. */
 async function terminalSession(
   flow: Flow,
-  started: { operationId: number; url: string; qr: string; expiresAt: number },
+  started: { operationId: number; url: string; qr: string; expiresAt: number; transferPassword?: string },
   onStep?: (op: OperationView) => void,
 ): Promise<OperationView> {
   const { core, commands, opts, io } = flow
   const out = (s: string) => io.stdout.write(s + '\n')
   const err = (s: string) => io.stderr.write(s + '\n')
   const sessionId = new URL(started.url).pathname.split('/')[2] ?? ''
-  if (opts.json) out(JSON.stringify({ event: 'waiting', url: started.url, sessionId, expiresAt: new Date(started.expiresAt).toISOString() }))
+  // The transfer password (--format p12) is shown here and nowhere else: the person types it into the app that
+  // imports the .p12 on the phone.
+  const transfer = started.transferPassword ? { transferPassword: started.transferPassword } : {}
+  if (opts.json) out(JSON.stringify({ event: 'waiting', url: started.url, sessionId, expiresAt: new Date(started.expiresAt).toISOString(), ...transfer }))
   else {
     out(started.url)
     err(started.qr)
     err('휴대폰 카메라로 QR 코드를 스캔하세요 (120초) / Scan the QR code with the phone camera (120 s).')
+    if (started.transferPassword) err(`.p12 비밀번호 (휴대폰에서 가져올 때 입력) / .p12 password (type it on the phone): ${started.transferPassword}`)
   }
   const operationId = started.operationId
   const answer = async (yes: boolean) => {
@@ -149,12 +153,26 @@ function ending(flow: Flow, final: OperationView): number {
   return EXIT.FAILURE
 }
 
-/** `dojang share <cert-folder|keychain:ID>…`: exit 0 when the phone got the certificates, 1 when it ended otherwise. */
-export async function shareInTerminal(flow: Flow, locations: string[]): Promise<number> {
+const SHARE_FORMATS = ['npki', 'both', 'p12'] as const
+
+/**
+ * `dojang share <cert-folder|keychain:ID>…`: exit 0 when the phone got the certificates, 1 when it ended otherwise.
+ * With --format both|p12 the certificate passwords are read first, one per certificate in the order given.
+ */
+export async function shareInTerminal(flow: Flow, locations: string[], opts: { format?: string; secrets?: () => SecretSource } = {}): Promise<number> {
   if (locations.length === 0) throw new DojangError('INVALID_INPUT', 'share takes one or more certificate folders (or keychain:ID)')
+  const format = opts.format ?? 'npki'
+  if (!(SHARE_FORMATS as readonly string[]).includes(format)) throw new DojangError('INVALID_INPUT', `--format is one of ${SHARE_FORMATS.join(', ')}`)
+  const passwords: string[] = []
+  if (format !== 'npki') {
+    const source = flow.opts.lines ?? opts.secrets?.()
+    if (!source) throw new DojangError('INVALID_INPUT', 'No terminal to ask for the certificate passwords: pass --password-stdin')
+    for (const [i, location] of locations.entries()) passwords.push(await source.read(locations.length > 1 ? `certificate password (${i + 1}/${locations.length}: ${location})` : 'certificate password'))
+  }
   const started = await flow.commands.startShare(flow.core, {
     // As typed: the core's lookup knows a store's own spelling (keychain:…) from a folder path.
     locations,
+    ...(format !== 'npki' ? { format: format as (typeof SHARE_FORMATS)[number], passwords } : {}),
     ...(flow.opts.bind ? { bindHost: flow.opts.bind } : {}),
     ...(flow.opts.advertise ? { advertiseHost: flow.opts.advertise } : {}),
     qrFormat: 'terminal',

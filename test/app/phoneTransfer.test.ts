@@ -1,5 +1,6 @@
 /** The phone transfer commands over a real core (frontEnd 'app'), with a phone simulated in Node on 127.0.0.1. */
 import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DojangEvent } from '../../common/contract'
@@ -9,8 +10,11 @@ import { configureTransfer } from '../../main/core/app/transferSessions'
 import { decodeSharePayload } from '../../main/core/transfer/payload'
 import * as phone from '../../main/core/transfer/phone/crypto'
 import { qrPng } from '../../main/core/transfer/qr'
+import { checkPasswordRules } from '../../common/passwordRules'
+import { importPfx } from '../../main/core/npki/pfx'
 import { codeOf } from '../support/errors'
-import { copyHongFolder, tempDir } from '../support/fixtures'
+import { copyHongFolder, FIXTURE_PASSWORD, fixture, tempDir } from '../support/fixtures'
+import { openssl } from '../support/openssl'
 import { decodeQr } from '../transfer/browser'
 import { parseSessionUrl, post, TEST_HOST } from '../transfer/support'
 
@@ -84,6 +88,73 @@ describe('startShare / confirmShare / rejectShare', () => {
     expect(await codeOf(COMMANDS.startShare(core, { locations: [] }))).toBe('INVALID_INPUT')
     configureTransfer(core, { networks: () => [] })
     expect(await codeOf(COMMANDS.startReceive(core, {}))).toBe('INVALID_INPUT')
+  })
+})
+
+/** Claims the session as a phone would, confirms on the PC, and returns what the phone decrypts. */
+async function phoneReceives(started: { operationId: number; url: string }) {
+  const s = parseSessionUrl(started.url)
+  const nonce = new Uint8Array(randomBytes(16))
+  expect((await post(s.port, `${s.path}/claim`, nonce)).status).toBe(200)
+  await expect.poll(() => stepsOf(started.operationId).some((o) => o.step === 'claimed')).toBe(true)
+  await COMMANDS.confirmShare(core, { operationId: started.operationId })
+  const payload = await post(s.port, `${s.path}/payload`, nonce)
+  expect(payload.status).toBe(200)
+  return decodeSharePayload(phone.openEnvelope(s.key, s.sid, 'down', new Uint8Array(payload.body)))
+}
+
+const SIGN_CERT = () => Buffer.from(fixture('NPKI', 'testsign', 'USER', 'cn=홍길동()0012345678901234,ou=TESTBANK,ou=personal4IB,o=testsign,c=kr', 'signCert.der'))
+const SIGN_PKCS8 = () => Buffer.from(fixture('plain', 'signPri.pkcs8.der'))
+
+describe('startShare formats (what the phone gets)', () => {
+  it("'both': the NPKI files and a bank .p12 that opens with the certificate's own password (Dojang and OpenSSL)", async () => {
+    const started = await COMMANDS.startShare(core, { locations: [folder], format: 'both', passwords: [FIXTURE_PASSWORD] })
+    expect(started.transferPassword).toBeUndefined()
+    const [item] = await phoneReceives(started)
+    expect(item!.files.map((f) => f.name).sort()).toEqual(['kmCert.der', 'kmPri.key', 'signCert.der', 'signPri.key'])
+    expect(item!.pfx).toMatchObject({ password: 'certificate' })
+    expect(item!.pfx!.name).toMatch(/^홍길동_\d{4}-\d{2}-\d{2}\.p12$/)
+    const pair = importPfx(item!.pfx!.data, FIXTURE_PASSWORD).pairs[0]!
+    expect(Buffer.from(pair.cert).equals(SIGN_CERT())).toBe(true)
+    expect(Buffer.from(pair.pkcs8).equals(SIGN_PKCS8())).toBe(true)
+    const file = join(tmp.dir, 'both.p12')
+    await writeFile(file, item!.pfx!.data)
+    expect(openssl(['pkcs12', '-in', file, '-passin', `pass:${FIXTURE_PASSWORD}`, '-nokeys'], { legacy: true }).toString()).toContain('BEGIN CERTIFICATE')
+    expect(core.inventory.auditLog({ limit: 1 })[0]).toMatchObject({ action: 'transfer-out', detail: { format: 'both' } })
+  })
+
+  it("'p12': only a .p12 under a fresh transfer password (KISA rules) that the certificate password does not open", async () => {
+    const started = await COMMANDS.startShare(core, { locations: [folder], format: 'p12', passwords: [FIXTURE_PASSWORD] })
+    const transfer = started.transferPassword!
+    expect(transfer).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
+    expect(checkPasswordRules(transfer).ok).toBe(true)
+    const [item] = await phoneReceives(started)
+    // No NPKI key beside it: that would leave the weaker certificate password as a way in.
+    expect(item!.files).toEqual([])
+    expect(item!.pfx).toMatchObject({ password: 'transfer' })
+    const pair = importPfx(item!.pfx!.data, transfer).pairs[0]!
+    expect(Buffer.from(pair.cert).equals(SIGN_CERT())).toBe(true)
+    expect(Buffer.from(pair.pkcs8).equals(SIGN_PKCS8())).toBe(true)
+    expect(() => importPfx(item!.pfx!.data, FIXTURE_PASSWORD)).toThrow()
+    // The transfer password is kept nowhere: not in events, not in the audit log.
+    const kept = JSON.stringify(events) + JSON.stringify(core.inventory.auditLog({ limit: 10 }))
+    expect(kept).not.toContain(transfer)
+    expect(kept).not.toContain(FIXTURE_PASSWORD)
+    // Every session draws a new one.
+    const again = await COMMANDS.startShare(core, { locations: [folder], format: 'p12', passwords: [FIXTURE_PASSWORD] })
+    expect(again.transferPassword).not.toBe(transfer)
+    await COMMANDS.cancelOperation(core, { operationId: again.operationId })
+  })
+
+  it('a wrong certificate password is WRONG_PASSWORD naming the certificate, and no session starts; missing passwords are INVALID_INPUT', async () => {
+    const before = events.length
+    const e = await COMMANDS.startShare(core, { locations: [folder], format: 'p12', passwords: ['not-the-password1!'] }).catch((x: unknown) => x as { code: string; details: Record<string, unknown> })
+    expect(e).toMatchObject({ code: 'WRONG_PASSWORD', details: { index: 0, location: folder } })
+    expect(JSON.stringify(e)).not.toContain('not-the-password1!')
+    expect(events.slice(before).filter((x) => x.type === 'operation')).toEqual([])
+    expect(await codeOf(COMMANDS.startShare(core, { locations: [folder], format: 'both' }))).toBe('INVALID_INPUT')
+    expect(await codeOf(COMMANDS.startShare(core, { locations: [folder, folder], format: 'p12', passwords: [FIXTURE_PASSWORD] }))).toBe('INVALID_INPUT')
+    expect(await codeOf(COMMANDS.startShare(core, { locations: [folder], format: 'zip' as never }))).toBe('INVALID_INPUT')
   })
 })
 

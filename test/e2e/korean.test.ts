@@ -78,6 +78,10 @@ describe('in Korean', () => {
     }
     const phoneUa = 'Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36'
     await page.locator('[data-screen=detail] [data-action=to-phone]').click()
+    await page.locator('[data-form=phone-setup]').waitFor()
+    await check('phone-setup')
+    await page.locator('input[name=share-format][value=npki]').check()
+    await page.locator('[data-action=start-transfer]').click()
     await page.locator('img.phone-qr').waitFor()
     await check('phone-share')
     w.host.emit({ type: 'operation', operation: { id: lastOp('share'), kind: 'share', state: 'running', step: 'claimed', detail: { code: '482193', address: '192.0.2.10', userAgent: phoneUa } } })
@@ -91,6 +95,7 @@ describe('in Korean', () => {
     await page.locator('[data-action=back]').click()
     // 휴대폰에서 가져오기: the QR, then the file-arrived form.
     await page.locator('[data-action=from-phone]').click()
+    await page.locator('[data-action=start-transfer]').click()
     await page.locator('img.phone-qr').waitFor()
     await check('phone-receive')
     w.host.emit({ type: 'operation', operation: { id: lastOp('receive'), kind: 'receive', state: 'running', step: 'file-arrived', detail: { name: '홍길동.p12', kind: 'pfx', certificates: 1 } } })
@@ -120,7 +125,7 @@ describe('in Korean', () => {
     await page.locator('[data-action=switch-language]').click()
     await expect.poll(async () => (await latinWords(page, ['HKD'])).length).toBeGreaterThan(10)
 
-    expect(Object.keys(seen)).toHaveLength(20)
+    expect(Object.keys(seen)).toHaveLength(21)
     for (const [screen, words] of Object.entries(seen)) expect({ screen, words }).toEqual({ screen, words: [] })
   })
 })

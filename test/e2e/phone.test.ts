@@ -10,10 +10,12 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configureTransfer } from '../../main/core/app/transferSessions'
+import { importPfx } from '../../main/core/npki/pfx'
 import { decryptPrivateKey } from '../../main/core/npki/privateKey'
 import { checkPassword } from '../../main/core/ops/password'
 import { certFoldersInZip, readZip } from '../../main/core/transfer/unzip'
 import { fixture, FIXTURES, HONG_DIR } from '../support/fixtures'
+import { openssl } from '../support/openssl'
 import { decodeQr, launchChromium, phoneContext } from '../transfer/browser'
 import { TEST_HOST } from '../transfer/support'
 import { fill, NEW_PASSWORD, openDetail } from './helpers'
@@ -55,6 +57,21 @@ async function pairPhone(desktop: Page, url: string) {
   return { context, page }
 }
 
+/**
+ * The setup step before any QR: the network (the only one offered is preselected), what the phone gets, and the
+ * certificate passwords a .p12 needs; then "QR 코드 만들기".
+ */
+async function setUp(desktop: Page, opts: { format?: 'both' | 'p12' | 'npki'; passwords?: string[] } = {}) {
+  const form = desktop.locator('[data-form=phone-setup]')
+  await form.waitFor()
+  expect(await form.locator('input[name=network]:checked').getAttribute('value')).toBe('127.0.0.1')
+  // Nothing listens before the person pressed the button.
+  expect(await desktop.locator('img.phone-qr').count()).toBe(0)
+  if (opts.format) await form.locator(`input[name=share-format][value=${opts.format}]`).check()
+  for (const [i, pw] of (opts.passwords ?? []).entries()) await fill(desktop, form, `cert-password-${i}`, pw)
+  await form.locator('[data-action=start-transfer]').click()
+}
+
 function expectNoKeyLeft(keyText: string, sid: string): void {
   // Events (what the renderer hears) and the IPC log never carry the session key or id.
   const seen = JSON.stringify(w.host.events) + JSON.stringify(w.host.calls)
@@ -63,10 +80,14 @@ function expectNoKeyLeft(keyText: string, sid: string): void {
 }
 
 describe('휴대폰으로 복사 from the detail screen', () => {
-  it('shows a QR that the phone opens; codes match; after confirming, the phone gets the certificate byte for byte', async () => {
+  it('default NPKI + .p12: shows a QR that the phone opens; codes match; after confirming, the phone gets the certificate byte for byte and a .p12 under its password', async () => {
     const desktop = w.host.page
     await openDetail(desktop, HONG_NAME)
     await desktop.locator('[data-action=to-phone]').click()
+    await desktop.locator('[data-form=phone-setup]').waitFor()
+    expect(await desktop.locator('input[name=share-format]:checked').getAttribute('value')).toBe('both')
+    await w.host.screenshot('phone-share-setup')
+    await setUp(desktop, { passwords: [FIXTURE_PASSWORD] })
     const url = await scanDesktopQr(desktop)
     expect(new URL(url).hostname).toBe(TEST_HOST)
     expect(await desktop.locator('.phone-countdown').textContent()).toMatch(/\d+초 후 만료/)
@@ -91,7 +112,17 @@ describe('휴대폰으로 복사 from the detail screen', () => {
     // The key still opens with the certificate's own password, to the very same key bytes.
     const key = decryptPrivateKey(folder!.files.find((f) => f.name === 'signPri.key')!.data, FIXTURE_PASSWORD)
     expect(Buffer.from(key.pkcs8).equals(Buffer.from(fixture('plain', 'signPri.pkcs8.der')))).toBe(true)
+    // The .p12 opens with the same password, to the same certificate and key.
+    const [p12dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="p12"]').click()])
+    expect(p12dl.suggestedFilename()).toMatch(/^홍길동_\d{4}-\d{2}-\d{2}\.p12$/)
+    const p12File = join(w.dir, 'phone.p12')
+    await p12dl.saveAs(p12File)
+    const pair = importPfx(new Uint8Array(await readFile(p12File)), FIXTURE_PASSWORD).pairs[0]!
+    expect(Buffer.from(pair.cert).equals(await readFile(join(HONG_DIR, 'signCert.der')))).toBe(true)
+    expect(Buffer.from(pair.pkcs8).equals(Buffer.from(fixture('plain', 'signPri.pkcs8.der')))).toBe(true)
     expectNoKeyLeft(keyText, sid)
+    // The certificate password crossed once (the start call) and is in no event.
+    expect(JSON.stringify(w.host.events)).not.toContain(FIXTURE_PASSWORD)
     const audit = w.host.core.inventory.auditLog({ limit: 5 })
     expect(audit.some((e) => e.action === 'transfer-out' && e.outcome === 'ok')).toBe(true)
     await context.close()
@@ -101,12 +132,70 @@ describe('휴대폰으로 복사 from the detail screen', () => {
     const desktop = w.host.page
     await openDetail(desktop, HONG_NAME)
     await desktop.locator('[data-action=to-phone]').click()
+    await setUp(desktop, { format: 'npki' })
     const { context, page } = await pairPhone(desktop, await scanDesktopQr(desktop))
     await desktop.locator('[data-action=reject-phone]').click()
     await expect.poll(() => desktop.locator('.phone-transfer').getAttribute('data-phase')).toBe('declined')
     await expect.poll(() => page.locator('[data-error]').getAttribute('data-error'), { timeout: 20_000 }).toBeTruthy()
     expect(await page.locator('body').getAttribute('data-phase')).not.toBe('ready')
     await context.close()
+  })
+})
+
+describe('휴대폰으로 복사 with a transfer password', () => {
+  it('shows the transfer password on the PC only; the phone saves a .p12 it opens (OpenSSL agrees) and no NPKI folder', async () => {
+    const desktop = w.host.page
+    await openDetail(desktop, HONG_NAME)
+    await desktop.locator('[data-action=to-phone]').click()
+    await setUp(desktop, { format: 'p12', passwords: [FIXTURE_PASSWORD] })
+    const url = await scanDesktopQr(desktop)
+    const shown = desktop.locator('[data-transfer-password]')
+    const transfer = (await shown.getAttribute('data-transfer-password'))!
+    expect(transfer).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
+    expect(await shown.textContent()).toBe(transfer)
+    await w.host.screenshot('phone-share-transfer-password')
+    const { context, page } = await pairPhone(desktop, url)
+    await desktop.locator('[data-action=confirm-phone]').click()
+    await expect.poll(() => page.locator('body').getAttribute('data-phase'), { timeout: 20_000 }).toBe('ready')
+    expect(await page.locator('[data-download="zip"]').count()).toBe(0)
+    // The phone tells the person which password opens it, and never shows it.
+    expect(await page.locator('body').textContent()).not.toContain(transfer)
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="p12"]').click()])
+    const file = join(w.dir, 'transfer.p12')
+    await dl.saveAs(file)
+    expect(openssl(['pkcs12', '-in', file, '-passin', `pass:${transfer}`, '-nokeys'], { legacy: true }).toString()).toContain('BEGIN CERTIFICATE')
+    const pair = importPfx(new Uint8Array(await readFile(file)), transfer).pairs[0]!
+    expect(Buffer.from(pair.pkcs8).equals(Buffer.from(fixture('plain', 'signPri.pkcs8.der')))).toBe(true)
+    // After sending, the PC still shows it (the person may still be typing it on the phone).
+    await expect.poll(() => desktop.locator('.phone-transfer').getAttribute('data-phase')).toBe('sent')
+    expect(await desktop.locator('[data-transfer-password]').textContent()).toBe(transfer)
+    // It is in no event the renderer heard and in no audit entry.
+    expect(JSON.stringify(w.host.events) + JSON.stringify(w.host.core.inventory.auditLog({ limit: 20 }))).not.toContain(transfer)
+    await context.close()
+  })
+
+  it('a wrong certificate password keeps the setup step with the error, focus on that field, and starts no session', async () => {
+    const desktop = w.host.page
+    await openDetail(desktop, HONG_NAME)
+    await desktop.locator('[data-action=to-phone]').click()
+    await setUp(desktop, { format: 'p12', passwords: ['not-the-password-1'] })
+    const form = desktop.locator('[data-form=phone-setup]')
+    await form.locator('.error-box').waitFor()
+    expect(await form.locator('.error-box').textContent()).toMatch(/암호/)
+    await expect.poll(() => desktop.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('cert-password-0')
+    expect(await desktop.locator('img.phone-qr').count()).toBe(0)
+    expect(w.host.events.some((e) => e.type === 'operation' && e.operation.kind === 'share')).toBe(false)
+    // Typed again correctly, the session starts.
+    await fill(desktop, form, 'cert-password-0', FIXTURE_PASSWORD)
+    await form.locator('[data-action=start-transfer]').click()
+    await desktop.locator('img.phone-qr').waitFor()
+    await desktop.locator('[data-action=cancel-transfer]').click()
+    await expect.poll(() => desktop.locator('.phone-transfer').getAttribute('data-phase')).toBe('cancelled')
+    // 새 QR 코드 만들기 goes back to the setup step, with the choice kept and the password field empty.
+    await desktop.locator('[data-action=restart-transfer]').click()
+    await form.waitFor()
+    expect(await form.locator('input[name=share-format]:checked').getAttribute('value')).toBe('p12')
+    expect(await form.locator('input[name=cert-password-0]').inputValue()).toBe('')
   })
 })
 
@@ -118,6 +207,8 @@ describe('휴대폰으로 복사 from the list selection', () => {
     await boxes.nth(0).check()
     await boxes.nth(1).check()
     await desktop.locator('[data-action=phone-selected]').click()
+    expect(await desktop.locator('.phone-items li').count()).toBe(2)
+    await setUp(desktop, { format: 'npki' })
     expect(await desktop.locator('.phone-items li').count()).toBe(2)
     const { context, page } = await pairPhone(desktop, await scanDesktopQr(desktop))
     await desktop.locator('[data-action=confirm-phone]').click()
@@ -131,6 +222,9 @@ describe('휴대폰에서 가져오기', () => {
   it('the phone uploads a .p12; the desktop imports it onto the chosen USB drive with the new password', async () => {
     const desktop = w.host.page
     await desktop.locator('[data-action=from-phone]').click()
+    // Receiving asks only for the network.
+    expect(await desktop.locator('[data-form=phone-setup] input[name=share-format]').count()).toBe(0)
+    await setUp(desktop)
     const { context, page } = await pairPhone(desktop, await scanDesktopQr(desktop))
     await desktop.locator('[data-action=confirm-phone]').click()
     await expect.poll(() => page.locator('body').getAttribute('data-phase'), { timeout: 20_000 }).toBe('upload')

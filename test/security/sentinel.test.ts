@@ -95,6 +95,8 @@ describe('secret sentinels', () => {
     const pfx = join(tmp.dir, 'out.pfx')
     run(['export-pfx', folder, '--out', pfx, '--include-km', '--password-stdin'], [SENTINEL_PW, SENTINEL_PFX], 0)
     run(['export-pfx', folder, '--out', join(tmp.dir, 'x.pfx'), '--password-stdin'], [SENTINEL_WRONG, SENTINEL_PFX], 3)
+    // 휴대폰으로 복사 with a .p12: a wrong certificate password ends it before any session (exit 3).
+    run(['share', folder, '--format', 'both', '--bind', '127.0.0.1', '--password-stdin', '--no-keychain'], [SENTINEL_WRONG], 3)
     const other = join(tmp.dir, 'other', 'NPKI')
     await import('node:fs/promises').then((f) => f.mkdir(join(tmp.dir, 'other')))
     run(['import-pfx', pfx, '--to', other, '--allow-weak', '--password-stdin'], [SENTINEL_PFX, SENTINEL_NEW], 0)
@@ -105,7 +107,7 @@ describe('secret sentinels', () => {
     }
     run(['delete', folder], [], 0)
     run(['list', '--root', join(tmp.dir, 'NPKI'), '--root', other, '--json'], [], 0)
-    expect(runs.length).toBeGreaterThanOrEqual(ss ? 15 : 13)
+    expect(runs.length).toBeGreaterThanOrEqual(ss ? 16 : 14)
     // Where the keyring tools are installed (CI installs them), the keychain steps must have run.
     const keyringHere = existsSync('/usr/bin/gnome-keyring-daemon') && existsSync('/usr/bin/dbus-daemon')
     expect(Boolean(ss)).toBe(keyringHere)

@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EXIT } from '../../main/cli/exitCodes'
+import { importPfx } from '../../main/core/npki/pfx'
 import { decodeSharePayload, encodeUpload } from '../../main/core/transfer/payload'
 import * as phone from '../../main/core/transfer/phone/crypto'
 import { writeZip } from '../../main/core/transfer/zip'
@@ -126,6 +127,33 @@ describe('dojang share', () => {
     await expect.poll(async () => (await post(p.port, `${p.path}/status`, p.nonce).catch(() => ({ status: -1 }))).status).not.toBe(200)
     expect(await run.exit).toBe(EXIT.FAILURE)
     expect(run.stderr()).toContain('Declined')
+  })
+
+  it('--format p12 --password-stdin: the transfer password is in the waiting line; the .p12 opens with it; no NPKI key is sent', async () => {
+    const run = start(['share', HONG_DIR, ...endpoint, '--format', 'p12', '--password-stdin', '--json', '--yes'], env)
+    run.write(FIXTURE_PASSWORD)
+    const p = await phoneClaims(run, true)
+    const transfer = jsonLines(run.stdout()).find((l) => l.event === 'waiting')?.transferPassword as string
+    expect(transfer).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
+    await expect.poll(async () => JSON.parse((await post(p.port, `${p.path}/status`, p.nonce)).body.toString())).toEqual({ state: 'confirmed' })
+    const payload = await post(p.port, `${p.path}/payload`, p.nonce)
+    const [item] = decodeSharePayload(phone.openEnvelope(p.key, p.sid, 'down', new Uint8Array(payload.body)))
+    expect(item!.files).toEqual([])
+    expect(Buffer.from(importPfx(item!.pfx!.data, transfer).pairs[0]!.cert).equals(await readFile(join(HONG_DIR, 'signCert.der')))).toBe(true)
+    expect(await run.exit).toBe(EXIT.OK)
+    // Neither password is kept by Dojang.
+    for (const name of await readdir(join(tmp.dir, 'data'))) {
+      const bytes = await readFile(join(tmp.dir, 'data', name)).catch(() => null)
+      if (bytes) expect(bytes.includes(transfer) || bytes.includes(FIXTURE_PASSWORD), name).toBe(false)
+    }
+  })
+
+  it('--format both with a wrong password: exit 3 (wrong password), no URL, no server', async () => {
+    const r = dojang(['share', HONG_DIR, ...endpoint, '--format', 'both', '--password-stdin'], { env, input: 'wrong-password-9!\n' })
+    expect(r.status).toBe(EXIT.WRONG_PASSWORD)
+    expect(r.stdout).not.toContain('http://')
+    const bad = dojang(['share', HONG_DIR, ...endpoint, '--format', 'pdf'], { env })
+    expect(bad.status).toBe(EXIT.USAGE)
   })
 
   it('a folder that is not a certificate is refused before any server starts', async () => {

@@ -16,8 +16,8 @@ type DataProps = {
   qrDataUrl?: string
   secondsLeft?: number
   items?: string[]
-  networks?: { interface: string; address: string }[]
-  selectedAddress?: string
+  network?: { interface: string; address: string }
+  transferPassword?: string
   claim?: { code: string; address: string; userAgent: string }
   error?: string
 }

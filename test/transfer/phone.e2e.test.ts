@@ -83,8 +83,7 @@ async function desktopScreenFor(session: LiveSession, direction: 'share' | 'rece
     qrDataUrl: await qrPngDataUrl(session.url),
     secondsLeft: Math.round((session.expiresAt - Date.now()) / 1000),
     ...(items ? { items } : {}),
-    networks: [{ interface: 'test', address: TEST_HOST }],
-    selectedAddress: TEST_HOST,
+    network: { interface: 'test', address: TEST_HOST },
   })
   return screen
 }
@@ -117,7 +116,7 @@ async function download(page: Page, selector: string): Promise<{ name: string; b
 
 describe('PC → phone', () => {
   it('sends a certificate that the phone saves as .p12 and as an NPKI folder ZIP, identical to the source', async () => {
-    const item = await shareItemFromFolder(HONG_DIR, { name: '홍길동.p12', password: 'certificate', data: pfxBytes })
+    const item = await shareItemFromFolder(HONG_DIR, { pfx: { name: '홍길동.p12', password: 'certificate', data: pfxBytes } })
     const log = progressLog()
     const session = await startShare({ bindHost: '127.0.0.1', advertiseHost: TEST_HOST, items: [item] }, { progress: log.progress })
     const keyText = session.url.split('#k=')[1] ?? ''
@@ -208,7 +207,7 @@ describe('PC → phone', () => {
     session.confirm()
     await expect.poll(() => page.locator('body').getAttribute('data-phase')).toBe('ready')
     expect(await page.locator('[data-download="zip"]').count()).toBe(0)
-    expect(await page.locator('.hint').textContent()).toContain('전송 암호')
+    expect(await page.locator('.hint').textContent()).toContain('전송 비밀번호')
     const p12 = await download(page, '[data-download="p12"]')
     expect(Buffer.from(p12.bytes).equals(Buffer.from(pfxBytes))).toBe(true)
     await expect(session.result).resolves.toEqual({ status: 'sent' })

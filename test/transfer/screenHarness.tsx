@@ -7,7 +7,7 @@ import { createRoot } from 'react-dom/client'
 import { I18nProvider, type Language } from '../../renderer/src/i18n'
 import { PhoneTransfer, type PhoneTransferProps } from '../../renderer/src/screens/PhoneTransfer'
 
-type DataProps = Omit<PhoneTransferProps, 'onConfirm' | 'onReject' | 'onCancel' | 'onRestart' | 'onClose' | 'onSelectNetwork'>
+type DataProps = Omit<PhoneTransferProps, 'onConfirm' | 'onReject' | 'onCancel' | 'onRestart' | 'onClose'>
 
 declare global {
   interface Window {

@@ -68,6 +68,50 @@ export function exportFolderToPfxAsync(dir: string, password: string, pfxPasswor
   return exportCopyToPfx(DiskStore.forFolder(dir), dir, password, pfxPassword, opts, OFF_THREAD)
 }
 
+export interface PfxBuildOptions {
+  profile: PfxProfile
+  includeKm?: boolean
+  kmPassword?: string
+}
+
+/**
+ * A copy from any store whose keys can be read (disk, USB, 키체인) as PFX bytes, in memory: the keys are opened with
+ * the certificate password and sealed under `pfxPassword`. The caller owns (and should zero) the bytes.
+ * Errors: MISSING_FILE, WRONG_PASSWORD, KEY_MISMATCH, CORRUPT_FILE.
+ */
+export async function pfxFromCopy(store: Store, location: string, password: string, pfxPassword: string, opts: PfxBuildOptions, work: KeyWork = OFF_THREAD): Promise<{ bytes: Uint8Array; keys: number; hasRandomNum: boolean }> {
+  requireReadableKeys(store)
+  const folder = loadCertBundle(await store.read(location), location)
+  const dir = location
+  const { signPri: signName, kmPri: kmName } = folder.files.names
+  if (!folder.signPri || !signName) {
+    throw new DojangError('MISSING_FILE', 'The private key (signPri.key) is missing: this copy cannot be exported', { dir })
+  }
+  const sign = await work.decrypt(folder.signPri, password, { publicKey: publicKeyOf(folder.signCert), label: signName })
+  let km: PfxKeyPair | undefined
+  try {
+    if (opts.includeKm) {
+      if (!folder.kmCert || !folder.kmPri || !kmName) {
+        throw new DojangError('MISSING_FILE', 'This certificate has no key-management pair (kmCert.der + kmPri.key) to export', { dir })
+      }
+      try {
+        const k = await work.decrypt(folder.kmPri, opts.kmPassword ?? password, { publicKey: publicKeyOf(folder.kmCert), label: kmName })
+        km = { cert: folder.kmCert.der, pkcs8: k.pkcs8 }
+      } catch (e) {
+        if (isDojangError(e, 'WRONG_PASSWORD') && opts.kmPassword === undefined) {
+          throw new DojangError('WRONG_PASSWORD', 'The signing key opened, but the key-management key (kmPri.key) has a different password', { file: kmName, kmPasswordDiffers: true }, { cause: e })
+        }
+        throw e
+      }
+    }
+    const bytes = await work.exportPfx({ cert: folder.signCert.der, pkcs8: sign.pkcs8, password: pfxPassword, profile: opts.profile, ...(km ? { km } : {}) })
+    return { bytes, keys: km ? 2 : 1, hasRandomNum: sign.info.randomNum !== undefined }
+  } finally {
+    sign.pkcs8.fill(0)
+    km?.pkcs8.fill(0)
+  }
+}
+
 /** A copy from any store whose keys can be read (disk, USB, 키체인) as a PFX file; the bundle stays in memory. */
 export async function exportCopyToPfx(
   store: Store,
@@ -78,32 +122,10 @@ export async function exportCopyToPfx(
   work: KeyWork = OFF_THREAD,
 ): Promise<ExportFolderResult> {
   requireReadableKeys(store)
-  const folder = loadCertBundle(await store.read(location), location)
-  const dir = location
   if (!opts || typeof opts.out !== 'string' || opts.out === '') throw new DojangError('INVALID_INPUT', 'No file name was given for the PFX file')
   const out = path.resolve(opts.out)
-  const { signPri: signName, kmPri: kmName } = folder.files.names
-  if (!folder.signPri || !signName) {
-    throw new DojangError('MISSING_FILE', 'The private key (signPri.key) is missing: this copy cannot be exported', { dir })
-  }
-  const sign = await work.decrypt(folder.signPri, password, { publicKey: publicKeyOf(folder.signCert), label: signName })
-  let km: PfxKeyPair | undefined
-  if (opts.includeKm) {
-    if (!folder.kmCert || !folder.kmPri || !kmName) {
-      throw new DojangError('MISSING_FILE', 'This certificate has no key-management pair (kmCert.der + kmPri.key) to export', { dir })
-    }
-    try {
-      const k = await work.decrypt(folder.kmPri, opts.kmPassword ?? password, { publicKey: publicKeyOf(folder.kmCert), label: kmName })
-      km = { cert: folder.kmCert.der, pkcs8: k.pkcs8 }
-    } catch (e) {
-      if (isDojangError(e, 'WRONG_PASSWORD') && opts.kmPassword === undefined) {
-        throw new DojangError('WRONG_PASSWORD', 'The signing key opened, but the key-management key (kmPri.key) has a different password', { file: kmName, kmPasswordDiffers: true }, { cause: e })
-      }
-      throw e
-    }
-  }
+  const { bytes, keys, hasRandomNum } = await pfxFromCopy(store, location, password, pfxPassword, opts, work)
   try {
-    const bytes = await work.exportPfx({ cert: folder.signCert.der, pkcs8: sign.pkcs8, password: pfxPassword, profile: opts.profile, ...(km ? { km } : {}) })
     if (!opts.overwrite && (await exists(out))) {
       throw new DojangError('CONFLICT', `${path.basename(out)} already exists; choose another name or allow replacing it`, { path: out })
     }
@@ -112,10 +134,9 @@ export async function exportCopyToPfx(
     if (!bytesEqual(back, bytes)) {
       throw new DojangError('IO_ERROR', `${path.basename(out)} did not read back as written; do not rely on it`, { path: out })
     }
-    return { out, keys: km ? 2 : 1, hasRandomNum: sign.info.randomNum !== undefined }
+    return { out, keys, hasRandomNum }
   } finally {
-    sign.pkcs8.fill(0)
-    km?.pkcs8.fill(0)
+    bytes.fill(0)
   }
 }
 

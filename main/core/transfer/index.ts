@@ -5,5 +5,6 @@ export type { ShareItem, ShareFile, UploadFile, UploadKind, PfxPasswordKind } fr
 export { qrPngDataUrl, qrPng, qrTerminalText } from './qr'
 export { startReceive, type ReceiveOptions, type ReceiveOutcome, type ReceiveSession } from './receive'
 export type { EndpointOptions, SessionLimits, Scheduler, TerminalState } from './server'
-export { startShare, shareItemFromBundle, shareItemFromFolder, type ShareOptions, type ShareOutcome, type ShareSession, type ShareStatus } from './share'
+export { startShare, shareItemFromBundle, shareItemFromFolder, pfxFileName, type ShareItemOptions, type ShareOptions, type ShareOutcome, type ShareSession, type ShareStatus } from './share'
 export { certFoldersInZip, readZip, type ZippedCertFolder } from './unzip'
+export { newTransferPassword, TRANSFER_PASSWORD_BITS } from './transferPassword'

@@ -504,6 +504,21 @@ export const ko = {
   'phone.toPhone': '휴대폰으로 복사',
   'phone.toPhoneSelected': '휴대폰으로 복사',
   'phone.fromPhone': '휴대폰에서 가져오기',
+  'phone.networkPublic': '(사설 주소가 아님)',
+  'phone.format': '휴대폰에 보낼 형식',
+  'phone.formatBoth': 'NPKI 폴더 + .p12 (인증서 암호)',
+  'phone.formatBothHint': '인증서 앱이 가져오는 두 형식을 모두 보냅니다. 둘 다 지금 쓰는 인증서 암호로 열립니다.',
+  'phone.formatP12': '.p12 + 전송 비밀번호 (가장 안전)',
+  'phone.formatP12Hint': '.p12 파일만 보내고, 이 화면에만 나오는 새 비밀번호로 잠급니다. 휴대폰에서 가져올 때 그 비밀번호를 입력하세요.',
+  'phone.formatNpki': 'NPKI 폴더만',
+  'phone.formatNpkiHint': '인증서 폴더를 그대로 보냅니다(암호 입력 없음). 개인키는 인증서 암호로 암호화된 채로 갑니다.',
+  'phone.certPassword': '인증서 암호',
+  'phone.certPasswordOf': '인증서 암호 — {name}',
+  'phone.passwordWhyBoth': '인증서 암호는 이 PC에서 .p12 파일을 만들 때 한 번만 쓰고, 저장하지 않습니다.',
+  'phone.passwordWhyP12': '인증서 암호는 개인키를 열어 전송 비밀번호로 다시 잠글 때 한 번만 쓰고, 저장하지 않습니다.',
+  'phone.makeQr': 'QR 코드 만들기',
+  'phone.transferPasswordTitle': '.p12 비밀번호 (전송 비밀번호)',
+  'phone.transferPasswordHint': '휴대폰에서 .p12 파일을 가져올 때 이 비밀번호를 입력하세요. 어디에도 저장하지 않으므로 이 화면을 닫으면 다시 볼 수 없습니다.',
 } satisfies Record<string, string>
 
 export type MessageKey = keyof typeof ko

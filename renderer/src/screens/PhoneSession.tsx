@@ -4,16 +4,17 @@
  * rejectShare / cancelOperation. The QR image arrives once, in the start response, and lives only in this
  * component's state; the session URL itself never reaches the page.
  */
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react'
-import type { MediumInfo, NetworkView, OperationView, PhoneSessionView } from '../../../common/contract'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
+import type { MediumInfo, NetworkView, OperationView, PhoneSessionView, ShareFormat } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
-import { call, errorText, errorViewText } from '../api'
+import { call, errorText, errorViewText, isApiError } from '../api'
 import { useOperations } from '../app/useOperations'
 import { MediaPicker, targetKey } from '../components/MediaPicker'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
 import { useI18n } from '../i18n'
+import { PhoneSetup, type PhoneSetupChoice } from './PhoneSetup'
 import { PhoneTransfer, type PhoneClaim, type PhoneTransferPhase } from './PhoneTransfer'
 
 export type PhoneSessionRequest = { direction: 'share'; locations: string[]; labels: string[] } | { direction: 'receive' }
@@ -44,54 +45,51 @@ export function PhoneSession({ request, onClose }: { request: PhoneSessionReques
   const toasts = useToasts()
   const ops = useOperations()
   const [networks, setNetworks] = useState<NetworkView[] | null>(null)
-  const [address, setAddress] = useState<string | undefined>(undefined)
+  /** What the person chose in the setup step (never the passwords: those went to main with the start). */
+  const [chosen, setChosen] = useState<{ address: string; format: ShareFormat } | null>(null)
   const [session, setSession] = useState<PhoneSessionView | null>(null)
-  const [startError, setStartError] = useState<string | null>(null)
+  const [starting, setStarting] = useState(false)
+  const [setupError, setSetupError] = useState<{ text: string; index?: number } | null>(null)
   const [now, setNow] = useState(() => Date.now())
-  const startedFor = useRef<string | null>(null)
 
   useEffect(() => {
-    call('listNetworks', {}).then(
-      (list) => {
-        setNetworks(list)
-        setAddress((a) => a ?? list[0]?.address)
-      },
-      (e: unknown) => setStartError(errorText(e, t)),
-    )
+    call('listNetworks', {}).then(setNetworks, (e: unknown) => {
+      setNetworks([])
+      setSetupError({ text: errorText(e, t) })
+    })
   }, [])
 
-  const start = useCallback(
-    async (bindHost: string) => {
-      setSession(null)
-      setStartError(null)
-      try {
-        const s = request.direction === 'share' ? await call('startShare', { locations: request.locations, bindHost }) : await call('startReceive', { bindHost })
-        ops.started(s.operationId, request.direction)
-        setSession(s)
-      } catch (e) {
-        setStartError(errorText(e, t))
-      }
-    },
-    [ops, request, t],
-  )
-
-  // One session per chosen network; choosing another network ends the old session and starts a new one.
-  useEffect(() => {
-    if (!address || startedFor.current === address) return
-    startedFor.current = address
-    void start(address)
-  }, [address, start])
+  const start = async (choice: PhoneSetupChoice) => {
+    setStarting(true)
+    setSetupError(null)
+    setChosen({ address: choice.bindHost, format: choice.format })
+    try {
+      const s =
+        request.direction === 'share'
+          ? await call('startShare', { locations: request.locations, bindHost: choice.bindHost, ...(choice.format !== 'npki' ? { format: choice.format, passwords: choice.passwords } : { format: 'npki' as const }) })
+          : await call('startReceive', { bindHost: choice.bindHost })
+      ops.started(s.operationId, request.direction)
+      setNow(Date.now())
+      setSession(s)
+    } catch (e) {
+      // Nothing listens yet: the person stays on the setup step (a wrong password names its certificate).
+      const index = isApiError(e, 'WRONG_PASSWORD') && typeof e.details.index === 'number' ? e.details.index : undefined
+      setSetupError({ text: errorText(e, t), ...(index !== undefined ? { index } : {}) })
+    } finally {
+      setStarting(false)
+    }
+  }
 
   const op = session ? (ops.latest(request.direction) ?? null) : null
   const mine = op && session && op.id === session.operationId ? op : null
-  const phase = startError ? 'failed' : session ? phaseOf(mine, request.direction) : 'starting'
+  const phase = session ? phaseOf(mine, request.direction) : 'starting'
   const live = phase === 'starting' || phase === 'waiting' || phase === 'claimed' || phase === 'confirmed'
 
   useEffect(() => {
-    if (!live) return
+    if (!live || !session) return
     const timer = setInterval(() => setNow(Date.now()), 1000)
     return () => clearInterval(timer)
-  }, [live])
+  }, [live, session])
 
   // Leaving the screen ends a session that is still running (nothing is sent after that).
   const sessionId = session?.operationId
@@ -113,32 +111,41 @@ export function PhoneSession({ request, onClose }: { request: PhoneSessionReques
     }
   }
 
-  const restart = () => {
-    if (address) void start(address)
+  if (!session) {
+    return (
+      <PhoneSetup
+        direction={request.direction}
+        {...(request.direction === 'share' ? { items: request.labels } : {})}
+        networks={networks}
+        {...(chosen ? { initialAddress: chosen.address, initialFormat: chosen.format } : {})}
+        {...(setupError ? { error: setupError.text, ...(setupError.index !== undefined ? { errorIndex: setupError.index } : {}) } : {})}
+        busy={starting}
+        onStart={(choice) => void start(choice)}
+        onCancel={onClose}
+      />
+    )
   }
 
-  if (phase === 'file-arrived' && session && mine) {
+  if (phase === 'file-arrived' && mine) {
     return <ReceivedFile operationId={session.operationId} detail={mine.detail} onCancel={() => void ops.cancel(session.operationId)} />
   }
 
+  const network = networks?.find((n) => n.address === chosen?.address)
   return (
     <PhoneTransfer
       direction={request.direction}
       phase={phase as PhoneTransferPhase}
-      {...(session && live ? { qrDataUrl: session.qrDataUrl, secondsLeft: Math.max(0, (session.expiresAt - now) / 1000) } : {})}
+      {...(live ? { qrDataUrl: session.qrDataUrl, secondsLeft: Math.max(0, (session.expiresAt - now) / 1000) } : {})}
       {...(request.direction === 'share' ? { items: request.labels } : {})}
-      networks={networks ?? []}
-      {...(address ? { selectedAddress: address } : {})}
-      onSelectNetwork={(a) => {
-        if (session) void ops.cancel(session.operationId)
-        setAddress(a)
-      }}
+      {...(network ? { network } : {})}
+      {...(session.transferPassword ? { transferPassword: session.transferPassword } : {})}
       {...(claimOf(mine) ? { claim: claimOf(mine)! } : {})}
-      {...(startError ? { error: startError } : mine?.error ? { error: errorViewText(mine.error, t) } : {})}
+      {...(mine?.error ? { error: errorViewText(mine.error, t) } : {})}
       onConfirm={() => void act('confirmShare')}
       onReject={() => void act('rejectShare')}
-      onCancel={() => (session ? void ops.cancel(session.operationId) : onClose())}
-      onRestart={restart}
+      onCancel={() => void ops.cancel(session.operationId)}
+      // A new session starts from the setup step: new key, new QR, (for a .p12) the passwords typed again.
+      onRestart={() => setSession(null)}
       onClose={onClose}
     />
   )

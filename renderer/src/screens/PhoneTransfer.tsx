@@ -41,10 +41,10 @@ export interface PhoneTransferProps {
   secondsLeft?: number
   /** Share: what is being sent (one line per certificate). */
   items?: string[]
-  /** The LAN addresses to choose from; the chooser shows when there are two or more. */
-  networks?: NetworkChoice[]
-  selectedAddress?: string
-  onSelectNetwork?: (address: string) => void
+  /** The network chosen in the setup step (shown, not chosen here). */
+  network?: NetworkChoice
+  /** Format 'p12': the password that opens the phone's .p12, shown here and nowhere else. */
+  transferPassword?: string
   claim?: PhoneClaim
   /** Shown under the ending (e.g. a DojangError from the import after a 'received'). */
   error?: string
@@ -92,7 +92,6 @@ export function PhoneTransfer(props: PhoneTransferProps) {
   const { direction, phase, claim } = props
   const ending = ENDINGS[phase]
   const live = phase === 'starting' || phase === 'waiting' || phase === 'claimed' || phase === 'confirmed'
-  const networks = props.networks ?? []
 
   return (
     <section className="screen phone-transfer" data-phase={phase} aria-labelledby="phone-transfer-title">
@@ -100,18 +99,10 @@ export function PhoneTransfer(props: PhoneTransferProps) {
         <h1 id="phone-transfer-title">{t(direction === 'share' ? 'phone.titleShare' : 'phone.titleReceive')}</h1>
       </header>
 
-      {phase === 'waiting' && networks.length === 0 && <p className="error-box">{t('phone.noNetwork')}</p>}
-      {live && networks.length > 1 && (
-        <label className="phone-network">
-          <span>{t('phone.network')}</span>
-          <select value={props.selectedAddress ?? ''} onChange={(e) => props.onSelectNetwork?.(e.target.value)} disabled={phase !== 'waiting'} name="network">
-            {networks.map((n) => (
-              <option key={n.address} value={n.address}>
-                {n.interface} — {n.address}
-              </option>
-            ))}
-          </select>
-        </label>
+      {live && props.network && (
+        <p className="subtle phone-network" translate="no">
+          {t('phone.network')}: {props.network.interface} — {props.network.address}
+        </p>
       )}
 
       {(phase === 'starting' || phase === 'waiting') && (
@@ -138,6 +129,16 @@ export function PhoneTransfer(props: PhoneTransferProps) {
               </>
             )}
           </div>
+        </div>
+      )}
+
+      {props.transferPassword && phase !== 'declined' && phase !== 'cancelled' && phase !== 'expired' && phase !== 'aborted' && (
+        <div className="panel phone-transfer-password" aria-labelledby="phone-transfer-password-title">
+          <h2 id="phone-transfer-password-title">{t('phone.transferPasswordTitle')}</h2>
+          <p className="phone-secret" translate="no" data-transfer-password={props.transferPassword}>
+            {props.transferPassword}
+          </p>
+          <p className="note">{t('phone.transferPasswordHint')}</p>
         </div>
       )}
 

@@ -14,8 +14,11 @@ import type { ErrorCode } from '../../../../common/errors'
 import { changeBundlePasswordAsync, checkBundlePasswordAsync } from '../../npki/keyCrypto'
 import { requireStrongPassword } from '../../npki/keyPassword'
 import { checkBundle } from '../../stores/bundle'
+import { SHARE_FORMATS, type ShareFormat } from '../../../../common/contract'
+import { pfxFromCopy } from '../../ops/pfxFile'
 import {
   certFoldersInZip,
+  newTransferPassword,
   qrPngDataUrl,
   qrTerminalText,
   readZip,
@@ -28,7 +31,7 @@ import {
 } from '../../transfer'
 import type { CertificateKey } from '../../inventory'
 import type { Core } from '../core'
-import { lookupCopy } from '../lookup'
+import { lookupCopy, passwordAttempt } from '../lookup'
 import type { OperationContext } from '../operation'
 import { transferSessions, type RunningTransfer } from '../transferSessions'
 import { importPfx } from './pfx'
@@ -48,6 +51,14 @@ export interface TransferEndpointInput {
 
 export interface StartShareInput extends TransferEndpointInput {
   locations: string[]
+  /**
+   * What the phone gets (default 'npki'): the NPKI files as they are ('npki'); those plus a bank-compatible .p12
+   * under the certificate's own password ('both'); or only a .p12 under a random transfer password shown on the PC
+   * ('p12'). The two PFX forms need the certificate passwords.
+   */
+  format?: ShareFormat
+  /** One certificate password per location, in order (for 'both' and 'p12'); used once to build the PFX. */
+  passwords?: string[]
 }
 
 export interface StartedTransfer {
@@ -59,6 +70,8 @@ export interface StartedTransfer {
   expiresAt: number
   /** `host:port` the session listens on (not secret). */
   address: string
+  /** Format 'p12': the password that opens the phone's .p12. Shown on the PC screen only; never stored. */
+  transferPassword?: string
 }
 
 /** 네트워크 선택: the addresses a session can listen on, private ranges first. */
@@ -151,29 +164,63 @@ export async function startShare(core: Core, input: StartShareInput): Promise<St
   if (!Array.isArray(input.locations) || input.locations.length === 0 || input.locations.length > MAX_SHARE) {
     throw new DojangError('INVALID_INPUT', `Choose 1 to ${MAX_SHARE} certificates to copy to the phone.`)
   }
+  const format: ShareFormat = input.format ?? 'npki'
+  if (!SHARE_FORMATS.includes(format)) throw new DojangError('INVALID_INPUT', `Unknown share format: choose ${SHARE_FORMATS.join(', ')}.`)
+  const needsPasswords = format !== 'npki'
+  if (needsPasswords && (!Array.isArray(input.passwords) || input.passwords.length !== input.locations.length || input.passwords.some((p) => typeof p !== 'string' || p === ''))) {
+    throw new DojangError('INVALID_INPUT', 'A .p12 for the phone is built with each certificate password: give one password per certificate.', { field: 'passwords' })
+  }
+  const transferPassword = format === 'p12' ? newTransferPassword() : undefined
   const sources: { location: string; certificate: CertificateKey | null }[] = []
   const items: ShareItem[] = []
-  for (const raw of input.locations) {
-    const target = await lookupCopy(core, raw)
-    if (!target.store.capabilities.readKeys) {
-      throw new DojangError('KEY_NOT_EXPORTABLE', 'The private key on a security token never leaves it: it cannot be copied to a phone.', { medium: target.store.medium })
+  try {
+    for (const [i, raw] of input.locations.entries()) {
+      const target = await lookupCopy(core, raw)
+      if (!target.store.capabilities.readKeys) {
+        throw new DojangError('KEY_NOT_EXPORTABLE', 'The private key on a security token never leaves it: it cannot be copied to a phone.', { medium: target.store.medium })
+      }
+      const bundle = await target.store.read(target.location)
+      if (needsPasswords) {
+        const password = input.passwords?.[i] as string
+        // The PFX is sealed under the person's own password ('both') or the transfer password ('p12'); a wrong
+        // password ends here, before any session listens. The detail says which certificate, never the password.
+        const pfx = await passwordAttempt(core, target, () =>
+          pfxFromCopy(target.store, target.location, password, transferPassword ?? password, { profile: 'bank' }).catch((e: unknown) => {
+            if (isDojangError(e) && e.code === 'WRONG_PASSWORD') throw new DojangError('WRONG_PASSWORD', e.message, { ...e.details, index: i, location: target.location }, { cause: e })
+            throw e
+          }),
+        )
+        items.push(shareItemFromBundle(bundle, { pfx: { data: pfx.bytes, password: transferPassword ? 'transfer' : 'certificate' }, npkiFiles: format === 'both' }))
+      } else {
+        items.push(shareItemFromBundle(bundle))
+      }
+      sources.push({ location: target.location, certificate: target.certificate })
     }
-    items.push(shareItemFromBundle(await target.store.read(target.location)))
-    sources.push({ location: target.location, certificate: target.certificate })
+  } catch (e) {
+    for (const item of items) item.pfx?.data.fill(0)
+    throw e
   }
   const where = endpoint(core, input)
   const { limits } = transferSessions(core).settings
-  return runSession(
+  const started = await runSession(
     core,
     'share',
     { ...input, ...where },
-    (ctx) => openShareSession({ ...limits, ...where, items }, ctx),
+    async (ctx) => {
+      try {
+        return await openShareSession({ ...limits, ...where, items }, ctx)
+      } finally {
+        // Sealed into the envelope (or failed): the PFX bytes are not needed any more.
+        for (const item of items) item.pfx?.data.fill(0)
+      }
+    },
     async (session) => {
       const { status } = await session.result
-      for (const s of sources) auditQuietly(core, { action: 'transfer-out', certificate: s.certificate, locations: [s.location], outcome: outcomeOf(status), detail: { status, certificates: sources.length } })
+      for (const s of sources) auditQuietly(core, { action: 'transfer-out', certificate: s.certificate, locations: [s.location], outcome: outcomeOf(status), detail: { status, certificates: sources.length, format } })
       return status
     },
   )
+  return transferPassword ? { ...started, transferPassword } : started
 }
 
 /** 휴대폰에서 가져오기: a session the phone uploads a .p12/.pfx or an NPKI folder ZIP into. */
