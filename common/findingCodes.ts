@@ -23,6 +23,7 @@ export const FINDING_CODES = [
   'nonstandard-layout', // not at <NPKI>/<CA>/USER/<DN>
   'related-store', // another program's certificate store ({name})
   'gpki-store', // a GPKI folder
+  'issued-kept', // an issued or renewed pair Dojang keeps because its medium did not take it (yet)
   'other', // a finding this version does not know (from a newer Dojang)
 ] as const
 

@@ -56,7 +56,7 @@ export class Core {
     this.sink = opts.emit ?? (() => undefined)
     this.inventory = openInventory(this.dataDir, { now: this.now })
     const keychain = opts.secretStore === null ? undefined : new KeychainStore({ dataDir: this.dataDir, ...(opts.secretStore ? { secrets: opts.secretStore } : {}), now: this.now })
-    this.stores = new StoreRegistry(opts, () => this.inventory.getSettings(), keychain)
+    this.stores = new StoreRegistry({ ...opts, dataDir: this.dataDir }, () => this.inventory.getSettings(), keychain)
     this.records = new CopyRecords(this.inventory)
     // A scheduled CLI scan gives up at once when another scan holds the data folder (the next run tries again);
     // the app waits a little, since the scan it superseded is still letting go of the lock.

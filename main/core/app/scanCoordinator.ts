@@ -5,6 +5,7 @@
 import path from 'node:path'
 import type { Inventory } from '../inventory'
 import { computeFindings, inventoryScanCache, scan, toInventoryFindings, toInventoryRecords, type Finding, type ScanProgress, type ScanResult, type ScanRoot } from '../scan'
+import { keptIssuedRoots } from './keptIssued'
 import { acquireScanLock } from '../scan/scanLock'
 import type { CopyRecords } from './copyRecords'
 import type { StoreRegistry } from './storeRegistry'
@@ -82,7 +83,7 @@ export class ScanCoordinator {
       for (const id of tokensListed) inv.markMissing(runId, id)
     }
     const findings = computeFindings(
-      { certificates: result.certificates, pfxFiles: result.pfxFiles, strayFiles: result.strayFiles, relatedStores: result.relatedStores },
+      { certificates: result.certificates, pfxFiles: result.pfxFiles, strayFiles: result.strayFiles, relatedStores: result.relatedStores, keptRoots: await keptIssuedRoots(this.lock.dataDir) },
       { now: this.now() },
     )
     inv.addFindings(runId, toInventoryFindings(findings))

@@ -15,6 +15,7 @@ import type { KeychainStore } from '../stores/keychainStore'
 import { defaultVolumeSource, listRemovableStores, type VolumeSource } from '../stores/removable'
 import { discoverModules, scanTokens, tokenForDestination, type ScannedModule, type TokenInfo, type SpawnWorker, type TokenStore, TokenWorkerClient } from '../stores/token'
 import type { Store } from '../stores/types'
+import { isKeptLocation, keptIssuedRoots } from './keptIssued'
 
 export interface StoreRegistryOptions {
   /** NPKI roots on fixed disks. Default: the OS's standard roots (all profiles in helpdesk mode) + settings.extraRoots. */
@@ -28,6 +29,8 @@ export interface StoreRegistryOptions {
   home?: string
   /** 보안토큰: the token worker client and where to look for modules. Absent: no token medium. */
   tokens?: TokenAccess
+  /** Dojang's data folder: its 보관함 of issued pairs (keptIssued.ts) is listed with the disk roots. */
+  dataDir?: string
 }
 
 export interface TokenAccess {
@@ -134,18 +137,26 @@ export class StoreRegistry {
   }
 
   async diskRoots(): Promise<string[]> {
-    if (this.opts.diskRoots) return this.opts.diskRoots.map((r) => path.resolve(r))
+    // A pair kept after an interrupted issue or renewal is listed wherever the other roots come from.
+    const kept = this.opts.dataDir ? await keptIssuedRoots(this.opts.dataDir) : []
+    if (this.opts.diskRoots) return [...new Set([...this.opts.diskRoots.map((r) => path.resolve(r)), ...kept])]
     const settings = this.settings()
     const platform = this.opts.platform ?? process.platform
     const env = this.opts.env ?? process.env
     const standard = settings.helpdeskMode || this.opts.allProfiles ? await allProfileRoots(platform, env) : defaultNpkiRoots(platform, env, this.opts.home)
     // Only absolute extra roots count: a relative one would mean a different folder for every working directory.
     const extra = settings.extraRoots.filter((r) => path.isAbsolute(r))
-    return [...new Set([...standard.map((r) => r.path), ...extra])]
+    return [...new Set([...standard.map((r) => r.path), ...extra, ...kept])]
   }
 
   async diskStores(): Promise<DiskStore[]> {
     return (await this.diskRoots()).map((root) => new DiskStore(root, { medium: 'disk', label: root }))
+  }
+
+  /** The disk roots a certificate may be put into: not the 보관함, which only ever gives pairs back. */
+  private async destinationDiskStores(): Promise<DiskStore[]> {
+    const dataDir = this.opts.dataDir
+    return (await this.diskStores()).filter((s) => !dataDir || !isKeptLocation(dataDir, s.root))
   }
 
   async removableStores(): Promise<DiskStore[]> {
@@ -170,7 +181,7 @@ export class StoreRegistry {
   /** The media to offer as destinations and to show in settings. */
   async media(): Promise<MediumInfo[]> {
     const media: MediumInfo[] = []
-    for (const s of await this.diskStores()) media.push({ medium: 'disk', root: s.root, label: s.label, available: true })
+    for (const s of await this.destinationDiskStores()) media.push({ medium: 'disk', root: s.root, label: s.label, available: true })
     for (const s of await this.removableStores()) media.push({ medium: 'removable', root: s.root, label: s.label, available: true })
     if (this.keychain) media.push({ medium: 'keychain', root: this.keychain.id, label: this.keychain.label ?? MEDIA_LABELS.keychain.ko, available: true })
     for (const t of await this.tokens()) {
@@ -242,7 +253,7 @@ export class StoreRegistry {
     if (target.medium !== 'disk' && target.medium !== 'removable') {
       throw new DojangError('NOT_FOUND', `${MEDIA_LABELS[target.medium].en} is not available on this computer`, { medium: target.medium })
     }
-    const candidates = target.medium === 'disk' ? await this.diskStores() : await this.removableStores()
+    const candidates = target.medium === 'disk' ? await this.destinationDiskStores() : await this.removableStores()
     if (target.root !== undefined) {
       const root = path.resolve(target.root)
       const match = candidates.find((s) => s.root === root)

@@ -10,7 +10,7 @@
  * be known; the key/certificate match is checked when the user enters the password (details screen, password
  * change, export), where the key is decrypted anyway.
  */
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { daysLeft as domainDaysLeft, EXPIRING_DAYS } from '../../../common/domain'
 import type { FindingCode, FindingParams } from '../../../common/findingCodes'
 import { isExpectedNpkiFile, isOsClutter, looksSensitive } from './names'
@@ -34,6 +34,7 @@ export type FindingKind =
   | 'nonstandard-layout' // inside an NPKI root but not at <CA>/USER/<DN>: NPKI software will not see it
   | 'gpki-certificate' // a government certificate: listed, not managed
   | 'related-store' // GPKI or vendor stores (§14): explained, not managed
+  | 'issued-kept' // a new pair in Dojang's 보관함 (app/keptIssued.ts): copy it to where it belongs
 
 export interface FindingCertificate {
   issuer: string
@@ -76,6 +77,7 @@ const KIND_OF: Record<Exclude<FindingCode, 'other'>, FindingKind> = {
   'nonstandard-layout': 'nonstandard-layout',
   'related-store': 'related-store',
   'gpki-store': 'related-store',
+  'issued-kept': 'issued-kept',
 }
 
 /** One finding without its certificate: the kind follows from the code, the detail carries params and code. */
@@ -100,6 +102,8 @@ export interface FindingsInput {
   pfxFiles?: readonly PfxFileScan[]
   strayFiles?: readonly NpkiStrayFile[]
   relatedStores?: readonly RelatedStore[]
+  /** Roots of Dojang's 보관함 of issued pairs: a copy there is a certificate waiting for its place. */
+  keptRoots?: readonly string[]
 }
 
 const SEVERITY_ORDER: Record<FindingSeverity, number> = { critical: 0, warning: 1, info: 2 }
@@ -114,6 +118,7 @@ export function computeFindings(input: FindingsInput, opts: FindingOptions = {})
     ...suspiciousFileFindings(input.certificates, input.strayFiles ?? []),
     ...placementFindings(input.certificates, input.pfxFiles ?? []),
     ...relatedStoreFindings(input.relatedStores ?? []),
+    ...keptIssuedFindings(input.certificates, input.keptRoots ?? []),
   ]
   return all.sort(
     (a, b) =>
@@ -375,6 +380,25 @@ export function placementFindings(certs: readonly CertFolderScan[], pfx: readonl
     }
   }
   return out
+}
+
+/** A pair in the 보관함: the only copy of a new certificate until the person puts it where it belongs. */
+export function keptIssuedFindings(certs: readonly CertFolderScan[], keptRoots: readonly string[]): Finding[] {
+  if (keptRoots.length === 0) return []
+  const inKept = (location: string) => keptRoots.some((r) => location === r || location.startsWith(r.endsWith(sep) ? r : r + sep))
+  return certs
+    .filter((c) => inKept(c.location))
+    .map((c) =>
+      withCert(
+        c,
+        finding(
+          'issued-kept',
+          'warning',
+          [c.location],
+          'A new certificate (issued or renewed) could not be saved where it was meant to go; Dojang keeps it here. Copy it to your NPKI folder, USB drive or keychain.',
+        ),
+      ),
+    )
 }
 
 export function relatedStoreFindings(stores: readonly RelatedStore[]): Finding[] {

@@ -137,6 +137,7 @@ export const en: Record<MessageKey, string> = {
   'finding.gpki-certificate': 'This is a government (GPKI) certificate. Dojang lists it but does not manage it.',
   'finding.stray-copy': 'A copy of a certificate lies outside any NPKI folder (for example in Downloads). Anyone who gets these files can try to guess its password: move it to a protected place or delete it.',
   'finding.stray-npki-copy': 'A copy of a certificate lies in an NPKI folder outside the usual locations (for example an old backup). Delete it if you do not need it.',
+  'finding.issued-kept': 'A new (issued or renewed) certificate could not be saved where it was meant to go, so Dojang keeps it. Use Copy to put it on your disk, a USB drive or the keychain.',
   'finding.stray-pfx': 'A PFX/P12 certificate backup file. It is protected only by its password: keep it somewhere safe, or import it and delete it.',
   'finding.nonstandard-layout': 'This certificate folder is not at NPKI/CA/USER/name, so banking software will not find it. Dojang can copy it to the right place.',
   'finding.related-store': 'A certificate store of another program ({name}). Dojang does not read or change it.',

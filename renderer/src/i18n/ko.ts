@@ -138,6 +138,7 @@ export const ko = {
   'finding.gpki-certificate': '행정전자서명(GPKI) 인증서입니다. 도장은 목록에 보여 주기만 하고 관리하지 않습니다.',
   'finding.stray-copy': 'NPKI 폴더 밖(예: 다운로드 폴더)에 인증서 복사본이 있습니다. 이 파일을 얻은 누구나 암호를 추측해 볼 수 있으니 안전한 곳으로 옮기거나 지우세요.',
   'finding.stray-npki-copy': '보통 위치가 아닌 NPKI 폴더(예: 예전 백업)에 인증서 복사본이 있습니다. 필요 없다면 지우세요.',
+  'finding.issued-kept': '새로 발급(갱신)받은 인증서를 원래 저장할 곳에 저장하지 못해 도장이 보관하고 있습니다. [복사]로 하드디스크, USB 또는 키체인에 옮기세요.',
   'finding.stray-pfx': 'PFX/P12 인증서 백업 파일입니다. 암호로만 보호되므로 안전한 곳에 두거나, 가져오기를 한 뒤 지우세요.',
   'finding.nonstandard-layout': '이 인증서 폴더는 NPKI/인증기관/USER/이름 구조가 아니어서 은행 프로그램이 찾지 못합니다. 도장으로 올바른 위치에 복사할 수 있습니다.',
   'finding.related-store': '다른 프로그램의 인증서 저장소({name})입니다. 도장은 읽거나 바꾸지 않습니다.',

@@ -73,6 +73,7 @@ const FINDING_KEYS: Record<FindingCode, MessageKey> = {
   'nonstandard-layout': 'finding.nonstandard-layout',
   'related-store': 'finding.related-store',
   'gpki-store': 'finding.gpki-store',
+  'issued-kept': 'finding.issued-kept',
   other: 'finding.other',
 }
 

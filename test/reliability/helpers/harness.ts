@@ -10,7 +10,7 @@
  * `DOJANG_CRASH_ALL=1 npx vitest run test/reliability` fails at every point and kills at 20 per operation.
  */
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isDojangError } from '../../../common/errors'
 import { setFaultProbe, type FaultSite } from '../../../main/core/fsx'
 import { runTs } from '../../fsx/helpers/util'
@@ -19,8 +19,8 @@ import { coreOf, makeWorld, operation, saveState, type Operation, type Verdict, 
 
 const ALL = process.env.DOJANG_CRASH_ALL === '1'
 /** CI: an error at up to 60 points and a kill at 5 per operation, spread evenly; the long run: every point, 20 kills. */
-const ERROR_SAMPLE = ALL ? Infinity : 60
-const KILL_SAMPLE = ALL ? 20 : 5
+const CI_ERROR_SAMPLE = 60
+const CI_KILL_SAMPLE = 5
 const LONG = 1_800_000
 
 /** A fault point's name for the report: the step, the phase and the file without its random parts. */
@@ -123,9 +123,18 @@ export function sample(n: number, count: number): number[] {
 }
 
 /** The suite for one operation; one test file per operation so that vitest runs them side by side. */
-export function crashSuite(name: string): void {
+export function crashSuite(name: string, opts: { errorSample?: number; killSample?: number; before?: () => Promise<() => Promise<void>> } = {}): void {
   const op = operation(name)
+  const ERROR_SAMPLE = ALL ? Infinity : (opts.errorSample ?? CI_ERROR_SAMPLE)
+  const KILL_SAMPLE = ALL ? 20 : (opts.killSample ?? CI_KILL_SAMPLE)
   let points: string[] = []
+  let stop: (() => Promise<void>) | undefined
+  beforeAll(async () => {
+    stop = await opts.before?.()
+  }, 120_000)
+  afterAll(async () => {
+    await stop?.()
+  })
   describe(`${name} survives a failure at every fault point`, () => {
   it('passes named fault points when nothing fails', async () => {
     points = await record(op)

@@ -8,10 +8,14 @@ import { cp, mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { COMMANDS } from '../../../main/core/app/commands'
 import { openCore, type Core } from '../../../main/core/app/core'
+import { keptIssuedRoots } from '../../../main/core/app/keptIssued'
 import { checkPassword } from '../../../main/core/ops/password'
 import { FIXTURE_PASSWORD, FIXTURES, HONG_DIR } from '../../support/fixtures'
 
 export const NEW_PASSWORD = 'Dojang#Crash2026'
+/** The 참조번호 / 인가코드 the crash harness's CA accepts (cmp-ca.ts). */
+export const CMP_REF = '20261203'
+export const CMP_AUTH = 'CRSH-2026-HARN'
 const HONG = path.basename(HONG_DIR)
 
 export interface World {
@@ -219,6 +223,94 @@ export const OPERATIONS: Operation[] = [
     check: async (_core, w) => checkDestination(w, NEW_PASSWORD, false),
   },
 ]
+
+// ---- issue and renew against a real CA (OpenSSL's CMP mock behind the test front; see cmp-ca.ts) ----
+// Every fault point of these two lies after the CA has issued (the key pair and the CMP exchange touch no file),
+// so after any failure the new certificate must exist whole somewhere: on its medium or in Dojang's 보관함.
+
+export const CA_PROFILE = 'crash-ca'
+export const CMP_PASSWORD = 'Dojang#Issue2026'
+
+async function addCaProfile(core: Core): Promise<void> {
+  const url = process.env.DOJANG_CRASH_CA_URL
+  const certFile = process.env.DOJANG_CRASH_CA_CERT
+  if (!url || !certFile) throw new Error('the CA of the crash harness is not running (DOJANG_CRASH_CA_URL)')
+  await COMMANDS.addCaProfile(core, { profile: { name: CA_PROFILE, transport: 'http', url, caCert: readFileSync(certFile, 'utf8') } })
+}
+
+/** Every complete certificate folder under `root` with its signCert.der bytes, or a problem for a partial one. */
+async function pairsUnder(root: string, password: string): Promise<{ pairs: { dir: string; cert: Buffer }[]; problems: string[] }> {
+  const pairs: { dir: string; cert: Buffer }[] = []
+  const problems: string[] = []
+  for (const dir of certFolders(root)) {
+    const names = readdirSync(dir).filter((n) => !n.startsWith('.'))
+    if (names.length === 0) continue
+    if (!names.includes('signCert.der') || !names.includes('signPri.key')) problems.push(`${dir} holds only ${names.join(', ')}`)
+    else if (!(await opens(dir, password))) problems.push(`${dir} does not open with its password`)
+    else pairs.push({ dir, cert: readFileSync(path.join(dir, 'signCert.der')) })
+  }
+  return { pairs, problems }
+}
+
+async function keptPairs(w: World, password: string) {
+  const all = { pairs: [] as { dir: string; cert: Buffer }[], problems: [] as string[] }
+  for (const root of await keptIssuedRoots(w.dataDir)) {
+    const r = await pairsUnder(root, password)
+    all.pairs.push(...r.pairs)
+    all.problems.push(...r.problems)
+  }
+  return all
+}
+
+/** A kept pair must be listed after a scan, with the finding that says what to do with it. */
+async function keptIsListed(core: Core, dir: string): Promise<boolean> {
+  const outcome = await COMMANDS.scan(core)
+  return outcome.findings.some((f) => f.code === 'issued-kept' && f.locations.includes(dir))
+}
+
+OPERATIONS.push(
+  {
+    name: 'issue',
+    setup: addCaProfile,
+    run: (core, w) => COMMANDS.issueCertificate(core, { ca: CA_PROFILE, referenceNumber: CMP_REF, authCode: CMP_AUTH, newPassword: CMP_PASSWORD, to: { destination: w.rootB } }),
+    async check(core, w) {
+      const dest = await pairsUnder(w.rootB, CMP_PASSWORD)
+      const kept = await keptPairs(w, CMP_PASSWORD)
+      const problems = [...dest.problems, ...kept.problems]
+      if (problems.length > 0) return fail('partial', problems.join('; '))
+      if (dest.pairs.length > 1) return fail('partial', `${dest.pairs.length} certificate folders in the destination`)
+      if (dest.pairs.length === 1) return pass(kept.pairs.length > 0 ? 'written, and kept' : 'written')
+      if (kept.pairs.length === 0) return fail('lost', 'the CA issued a certificate that is neither on the medium nor kept')
+      return (await keptIsListed(core, kept.pairs[0]!.dir)) ? pass('kept, listed with its finding') : fail('kept', 'the kept pair is not listed with an issued-kept finding')
+    },
+  },
+  {
+    name: 'renew',
+    async setup(core, w) {
+      await addCaProfile(core)
+      const issued = await COMMANDS.issueCertificate(core, { ca: CA_PROFILE, referenceNumber: CMP_REF, authCode: CMP_AUTH, newPassword: CMP_PASSWORD, to: { destination: w.rootB } })
+      await COMMANDS.scan(core)
+      w.state.location = issued.ref.location
+      w.state.oldCert = readFileSync(path.join(issued.ref.location, 'signCert.der')).toString('hex')
+    },
+    // A certificate issued a moment ago is far from its renewal window: forced, as `dojang renew --force` does.
+    run: (core, w) => COMMANDS.renewCertificate(core, { location: w.state.location!, ca: CA_PROFILE, password: CMP_PASSWORD, force: true }),
+    async check(core, w) {
+      const dir = w.state.location!
+      const copy = await pairsUnder(w.rootB, CMP_PASSWORD)
+      const kept = await keptPairs(w, CMP_PASSWORD)
+      const problems = [...copy.problems, ...kept.problems]
+      if (problems.length > 0) return fail('partial', problems.join('; '))
+      const here = copy.pairs.find((p) => p.dir === dir)
+      if (!here || copy.pairs.length !== 1) return fail('partial', 'the renewed copy is not one complete pair any more')
+      if (here.cert.toString('hex') !== w.state.oldCert) return pass(kept.pairs.length > 0 ? 'renewed, and kept' : 'renewed')
+      // The old pair is still there: the renewed one must be kept (and listed).
+      const renewed = kept.pairs.find((p) => p.cert.toString('hex') !== w.state.oldCert)
+      if (!renewed) return fail('lost', 'the CA renewed the certificate, but the new pair is neither on the copy nor kept')
+      return (await keptIsListed(core, renewed.dir)) ? pass('old pair kept on the copy, renewed pair kept and listed') : fail('kept', 'the kept pair is not listed with an issued-kept finding')
+    },
+  },
+)
 
 export function operation(name: string): Operation {
   const op = OPERATIONS.find((o) => o.name === name)

@@ -4,13 +4,13 @@
  * (chains to the profile's CA, carries our public key) before the CA hears "accepted" and before anything is
  * written; if the medium then refuses the write, the pair is kept in Dojang's data folder instead of being lost.
  */
-import { DojangError, isDojangError } from '../../../../common/errors'
+import { DojangError } from '../../../../common/errors'
 import { issueCertificate as cmpIssue, profileEndpoint, type IssuanceDeps } from '../../issuance'
 import type { CopyRef } from '../../stores/types'
 import type { Core } from '../core'
 import { caProfileNamed } from './caProfiles'
 import { resolveDestination, type CopyInput } from './copyCertificate'
-import { issuedView, rescueIssued, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
+import { issuedView, saveIssued, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
 
 export interface IssueInput {
   /** CA profile name (settings). */
@@ -46,16 +46,9 @@ export async function issueCertificate(core: Core, input: IssueInput): Promise<I
       const issued = await cmpIssue({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newPassword: input.newPassword, ctx, deps: input.deps })
       entry.certificate = { issuer: issued.certificate.issuer, serial: issued.certificate.serialNumberHex }
       ctx.progress?.({ step: 'save', detail: { medium: store.medium } })
-      let ref: CopyRef
-      try {
-        // A copy of the same person's previous certificate is there under the same folder name: it goes to the
-        // backups (restorable), the new one takes its place.
-        ref = await store.write(issued.bundle, { dataDir: core.dataDir, overwrite: true })
-      } catch (e) {
-        const kept = await rescueIssued(core.dataDir, issued.bundle, core.now())
-        const code = isDojangError(e) ? e.code : 'IO_ERROR'
-        throw new DojangError(code, `The new certificate could not be written to the chosen medium; it is kept in ${kept}. Copy that folder to your NPKI folder.`, { rescuedTo: kept, hint: 'issued-kept' }, { cause: e })
-      }
+      // A copy of the same person's previous certificate is there under the same folder name: it goes to the
+      // backups (restorable), the new one takes its place.
+      const ref: CopyRef = await saveIssued(core, issued.bundle, 'issued', () => store.write(issued.bundle, { dataDir: core.dataDir, overwrite: true }))
       entry.locations.push(ref.location)
       await core.records.refresh(store, ref.location)
       return { ref, certificate: issuedView(issued.certificate) }

@@ -2,12 +2,12 @@
  * What issue and renew share after the CA has answered: the certificate as people see it, and the safety net for
  * the one moment a certificate could be lost (the CA has confirmed it, the chosen medium refused the write).
  */
-import { mkdir } from 'node:fs/promises'
-import path from 'node:path'
 import type { IssuedCertificateView } from '../../../../common/contract'
 import type { AuditInput } from '../../inventory'
 import type { CertificateInfo } from '../../npki/certificate'
-import { writeFileAtomic } from '../../fsx'
+import { DojangError, isDojangError } from '../../../../common/errors'
+import type { Core } from '../core'
+import { keepIssued, releaseKept, type KeptPair } from '../keptIssued'
 import type { CertBundle } from '../../stores/types'
 
 export type { IssuedCertificateView }
@@ -27,14 +27,33 @@ export function issuedView(c: CertificateInfo): IssuedCertificateView {
 }
 
 /**
- * Keeps a freshly issued pair in Dojang's data folder (issued/<time>/) when its medium could not take it: the
- * 인가코드 is used up, so this copy is the only one. The key file is encrypted with the user's password.
+ * Puts a freshly issued or renewed pair on its medium without ever holding the only copy in memory alone: the pair
+ * is first kept in Dojang's 보관함 (app/keptIssued.ts), then `write` runs, and the kept copy goes only after it
+ * succeeded. When `write` fails, the error names where the pair is kept (and the list shows it from now on); after
+ * a crash the next scan lists it with an `issued-kept` finding.
  */
-export async function rescueIssued(dataDir: string, bundle: CertBundle, now: Date): Promise<string> {
-  const dir = path.join(dataDir, 'issued', now.toISOString().replace(/[:.]/g, '-'))
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  for (const f of bundle.files) await writeFileAtomic(path.join(dir, f.name), f.data, { mode: 0o600 })
-  return dir
+export async function saveIssued<T>(core: Core, bundle: CertBundle, what: 'issued' | 'renewed', write: () => Promise<T>): Promise<T> {
+  let kept: KeptPair | undefined
+  let keepError: unknown
+  try {
+    kept = await keepIssued(core.dataDir, bundle, core.now())
+  } catch (e) {
+    keepError = e // the medium may still take it; said below if it does not
+  }
+  try {
+    const out = await write()
+    if (kept) await releaseKept(kept)
+    return out
+  } catch (e) {
+    const code = isDojangError(e) ? e.code : 'IO_ERROR'
+    if (kept) {
+      await core.records.refresh(kept.store, kept.ref.location)
+      core.inventoryChanged()
+      const where = what === 'issued' ? 'the chosen medium' : 'this copy'
+      throw new DojangError(code, `The ${what} certificate could not be written to ${where}; Dojang keeps it in ${kept.ref.location}. Copy it to your NPKI folder, a USB drive or the keychain.`, { rescuedTo: kept.ref.location, hint: 'issued-kept' }, { cause: e })
+    }
+    throw new DojangError(code, `The ${what} certificate could not be written anywhere (not even to Dojang's data folder: ${isDojangError(keepError) ? keepError.message : String(keepError)}). Free some disk space and ask your CA whether it can be issued again.`, { hint: 'issued-lost' }, { cause: e })
+  }
 }
 
 /** An audit entry the command completes as it learns which certificate and copies it touched. */

@@ -18,7 +18,7 @@ import type { BundleFile, CertBundle, Store } from '../../stores/types'
 import type { Core } from '../core'
 import { lookupCopy, passwordAttempt } from '../lookup'
 import { caProfileNamed } from './caProfiles'
-import { issuedView, rescueIssued, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
+import { issuedView, saveIssued, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
 
 export interface RenewInput {
   /** The listed copy whose key signs the request. */
@@ -80,13 +80,8 @@ export async function renewCertificate(core: Core, input: RenewInput): Promise<R
       }
       ctx.progress?.({ step: 'save', done: 0, total: 1 + others.length })
       const result: RenewOutput = { certificate: issuedView(issued.certificate), renewed: [], failed: [], warnings: window.early ? ['EARLY_RENEWAL'] : [] }
-      try {
-        result.renewed.push(await putNewPair(core, source.store, source.location, bundle, issued.bundle))
-      } catch (e) {
-        const kept = await rescueIssued(core.dataDir, issued.bundle, core.now())
-        const code = isDojangError(e) ? e.code : 'IO_ERROR'
-        throw new DojangError(code, `The renewed certificate could not be written to this copy; it is kept in ${kept}. The old pair is unchanged.`, { rescuedTo: kept, hint: 'issued-kept' }, { cause: e })
-      }
+      // The old pair stays as it was if this fails (putNewPair is all or nothing).
+      result.renewed.push(await saveIssued(core, issued.bundle, 'renewed', () => putNewPair(core, source.store, source.location, bundle, issued.bundle)))
       await core.records.refresh(source.store, source.location)
       for (const location of others) {
         ctx.progress?.({ step: 'save', done: result.renewed.length + result.failed.length, total: 1 + others.length })
