@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { IssuedCertificateView } from '../../../../common/contract'
+import { DojangError, isDojangError } from '../../../../common/errors'
 import type { AuditInput } from '../../inventory'
 import type { CertificateInfo } from '../../npki/certificate'
 import { writeFileAtomic } from '../../fsx'
@@ -39,3 +40,10 @@ export async function rescueIssued(dataDir: string, bundle: CertBundle, now: Dat
 
 /** An audit entry the command completes as it learns which certificate and copies it touched. */
 export type OpenAuditEntry = Omit<AuditInput, 'outcome'> & { locations: string[] }
+
+/** The CA confirmed a certificate for the key on the token, but the token did not take it: keep it in the data folder. */
+export async function keepUnstored(dataDir: string, now: Date, certDer: Uint8Array, cause: unknown): Promise<never> {
+  const kept = await rescueIssued(dataDir, { files: [{ name: 'signCert.der', data: certDer }] }, now)
+  const code = isDojangError(cause) ? cause.code : 'IO_ERROR'
+  throw new DojangError(code, `The certificate was issued for the key on the security token but could not be stored on the token; it is kept in ${kept}. The key stays on the token.`, { rescuedTo: kept, hint: 'issued-kept' }, { cause })
+}
