@@ -155,6 +155,21 @@ describe('발급 onto a security token', () => {
     expect(objects()).toEqual([])
   }, 60_000)
 
+  it('a certificate the CA confirmed but the token cannot take is kept in the data folder, never dropped', async () => {
+    // The key disappears from the token (outside Dojang) just as Dojang confirms the certificate with the CA.
+    const drop = join(__dirname, 'doubles', 'dropPrivateKeys.ts')
+    const tap = (dir: string, m: Uint8Array) => {
+      if (dir === 'request' && decodeMessage(m).bodyTag === BODY.certConf) execFileSync(process.execPath, ['--import', 'tsx', drop, hsm.module, hsm.serial, PIN], { env: hsm.env })
+    }
+    const e = await errorOf(issue({ deps: { tap } }))
+    expect(e.code).toBe('NOT_FOUND')
+    expect(e.details.hint).toBe('issued-kept')
+    const kept = String(e.details.rescuedTo)
+    expect(Buffer.from(readFileSync(join(kept, 'signCert.der')))).toEqual(new X509Certificate(readFileSync(front.issued.at(-1)!)).raw)
+    expect(existsSync(join(kept, 'signPri.key'))).toBe(false)
+    expect(objects().filter((o) => o.class === 'certificate')).toEqual([])
+  }, 60_000)
+
   it('a cancelled issue removes the generated pair from the token', async () => {
     // Cancel when the CA's answer arrives: the engine stops before it confirms.
     const e = await errorOf(issue({ deps: { tap: (dir) => dir === 'response' && core.operations.cancelAll() } }))
