@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createVerify, X509Certificate } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../main/core/app/commands'
@@ -230,4 +230,35 @@ describe('갱신 of a copy on a security token', () => {
     expect(objs.map((o) => o.class).sort()).toEqual(['certificate', 'private', 'public'])
     expect(await tokenKeySignsFor(first.ref.location)).toBe(true)
   }, 120_000)
+})
+
+describe('a token whose PIN is locked (a worker double: SoftHSM2 never locks)', () => {
+  it('is PIN_LOCKED for issue, before any key is generated or any CA is asked', async () => {
+    const ops = join(tmp.dir, 'ops.log')
+    writeFileSync(ops, '')
+    const locked = await openCore({
+      dataDir: join(tmp.dir, 'data-locked'),
+      diskRoots: [join(tmp.dir, 'NPKI')],
+      volumeSource: null,
+      secretStore: null,
+      frontEnd: 'cli',
+      tokens: {
+        spawn: forkWorker({ script: join(__dirname, 'doubles', 'lockedTokenWorker.ts'), execArgv: ['--import', 'tsx'], env: { ...process.env, DOJANG_OPS_LOG: ops } }),
+        modules: [hsm.module],
+        configFile: join(tmp.dir, 'no-npki_pkcs11.cnf'),
+      },
+    })
+    try {
+      await COMMANDS.addCaProfile(locked, { profile: { name: 'mock', transport: 'http', url: front.url, caCert: pki.caCertPem } })
+      const before = front.requests.length
+      const e = await errorOf(COMMANDS.issueCertificate(locked, { ca: 'mock', referenceNumber: REF, authCode: AUTH, to: { destination: 'token:locked-token' }, pin: PIN }))
+      expect(e.code).toBe('PIN_LOCKED')
+      expect(front.requests.length).toBe(before)
+      const sent = readFileSync(ops, 'utf8').trim().split('\n')
+      expect(sent).toContain('login')
+      expect(sent).not.toContain('generateKeyPair')
+    } finally {
+      locked.close()
+    }
+  }, 60_000)
 })
