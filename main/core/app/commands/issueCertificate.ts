@@ -3,6 +3,7 @@
  * stored as an NPKI pair under the user's new password on the medium they chose. The certificate is checked
  * (chains to the profile's CA, carries our public key) before the CA hears "accepted" and before anything is
  * written; if the medium then refuses the write, the pair is kept in Dojang's data folder instead of being lost.
+ * Onto a 보안토큰 the key pair is generated on the token instead (issueOntoToken) and no key file exists.
  */
 import { DojangError, isDojangError } from '../../../../common/errors'
 import { issueCertificate as cmpIssue, issueOnKey, profileEndpoint, type CaProfile, type IssuanceDeps } from '../../issuance'
@@ -105,4 +106,3 @@ async function issueOntoToken(core: Core, input: IssueInput, profile: CaProfile,
   )
   return { ...out, note: 'The key pair was generated on the security token and never leaves it; this certificate cannot be copied to another medium.' }
 }
-

@@ -3,7 +3,7 @@
  * The new signCert.der + signPri.key replace the old ones in the copy, all or nothing through its store (the old
  * files stay in Dojang's backups; kmCert/kmPri and every other file are left as they are). `alsoUpdate` puts the
  * same new pair into other copies of the same certificate, each all or nothing; a copy with another password
- * is reported in `failed` and keeps its old pair.
+ * is reported in `failed` and keeps its old pair. A copy on a 보안토큰 is renewed on the token (renewOnToken).
  */
 import { daysLeft, EXPIRING_DAYS } from '../../../../common/domain'
 import { DojangError, isDojangError } from '../../../../common/errors'
