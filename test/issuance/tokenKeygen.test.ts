@@ -168,6 +168,9 @@ describe('발급 onto a security token', () => {
     expect(Buffer.from(readFileSync(join(kept, 'signCert.der')))).toEqual(new X509Certificate(readFileSync(front.issued.at(-1)!)).raw)
     expect(existsSync(join(kept, 'signPri.key'))).toBe(false)
     expect(objects().filter((o) => o.class === 'certificate')).toEqual([])
+    const [entry] = (await COMMANDS.auditLog(core)).filter((x) => x.action === 'issue')
+    expect(entry).toMatchObject({ outcome: 'NOT_FOUND' })
+    expect(entry!.certificate).not.toBeNull()
   }, 60_000)
 
   it('a cancelled issue removes the generated pair from the token', async () => {

@@ -149,7 +149,7 @@ export function tokenKeyHolder(session: TokenSession, ref: string, spki: Uint8Ar
 export async function enrolWithTokenKey(
   session: TokenSession,
   enrol: (newKey: () => Promise<KeyHolder>) => Promise<IssuedOnKey>,
-  onUnstored: (certDer: Uint8Array, cause: unknown) => Promise<never>,
+  onUnstored: (issued: IssuedOnKey, cause: unknown) => Promise<never>,
 ): Promise<{ issued: IssuedOnKey; stored: ImportResult }> {
   let generated: { idHex: string; spki: Uint8Array } | undefined
   let issued: IssuedOnKey
@@ -165,7 +165,7 @@ export async function enrolWithTokenKey(
   try {
     return { issued, stored: await session.putCertificate(issued.certDer) }
   } catch (e) {
-    return onUnstored(issued.certDer, e)
+    return onUnstored(issued, e)
   }
 }
 

@@ -90,7 +90,10 @@ async function issueOntoToken(core: Core, input: IssueInput, profile: CaProfile,
         const { issued, stored } = await enrolWithTokenKey(
           session,
           (newKey) => issueOnKey({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newKey, ctx, deps: input.deps }),
-          (certDer, cause) => keepUnstored(core.dataDir, core.now(), certDer, cause),
+          (unstored, cause) => {
+            entry.certificate = { issuer: unstored.certificate.issuer, serial: unstored.certificate.serialNumberHex }
+            return keepUnstored(core.dataDir, core.now(), unstored.certDer, cause)
+          },
         )
         entry.certificate = { issuer: issued.certificate.issuer, serial: issued.certificate.serialNumberHex }
         ctx.progress?.({ step: 'save', detail: { medium: token.medium } })

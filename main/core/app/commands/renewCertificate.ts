@@ -184,7 +184,7 @@ async function renewOnToken(core: Core, input: RenewInput, profile: CaProfile, s
         const { issued, stored } = await enrolWithTokenKey(
           session,
           (newKey) => renewOnKey({ profile, current: { certDer, key: tokenKeyHolder(session, ref, oldSpki) }, newKey, ctx, deps: input.deps }),
-          (der, cause) => keepUnstored(core.dataDir, core.now(), der, cause),
+          (unstored, cause) => keepUnstored(core.dataDir, core.now(), unstored.certDer, cause),
         )
         ctx.progress?.({ step: 'save', done: 0, total: 1 })
         const location = await listedTokenLocation(token, stored.idHex, issued.certDer)
