@@ -302,11 +302,13 @@ export const requestSchemas = {
     .object({ operationId: z.number().int().nonnegative(), to: mediaTarget, password, newPassword: password, allowWeak: z.boolean().optional(), overwrite: z.boolean().optional() })
     .strict(),
   listCaProfiles: empty,
+  /** To a 보안토큰: `pin` instead of `newPassword` (the key pair is generated on the token and never leaves it). */
   issueCertificate: z
-    .object({ ca: z.string().min(1).max(64), referenceNumber: z.string().min(1).max(128), authCode: password, newPassword: password, to: mediaTarget })
+    .object({ ca: z.string().min(1).max(64), referenceNumber: z.string().min(1).max(128), authCode: password, newPassword: password.optional(), to: mediaTarget, pin: pin.optional() })
     .strict(),
+  /** A copy on a 보안토큰: `pin` instead of `password` (the old key signs on the token, the new key is made there). */
   renewCertificate: z
-    .object({ location, ca: z.string().min(1).max(64), password, force: z.boolean().optional(), alsoUpdate: z.array(location).max(64).optional() })
+    .object({ location, ca: z.string().min(1).max(64), password: password.optional(), force: z.boolean().optional(), alsoUpdate: z.array(location).max(64).optional(), pin: pin.optional() })
     .strict(),
   revokeCertificate: z
     .object({
@@ -367,9 +369,19 @@ export interface ResponseMap {
   startReceive: PhoneSessionView
   importReceived: { locations: string[]; warnings: string[] }
   listCaProfiles: CaProfileView[]
-  issueCertificate: { location: string; certificate: IssuedCertificateView }
-  /** The named copy first in `renewed`; other copies with another password are in `failed` and keep their old pair. */
-  renewCertificate: { certificate: IssuedCertificateView; renewed: { location: string; backupId: string }[]; failed: { location: string; error: ErrorView }[]; warnings: string[] }
+  /** `keyOnToken`: issued onto a 보안토큰, its key generated there. */
+  issueCertificate: { location: string; certificate: IssuedCertificateView; keyOnToken?: boolean }
+  /**
+   * The named copy first in `renewed`; other copies with another password are in `failed` and keep their old pair.
+   * A copy on a 보안토큰: `renewed` is empty and `onToken` names the new copy and the old one, which stays on the token.
+   */
+  renewCertificate: {
+    certificate: IssuedCertificateView
+    renewed: { location: string; backupId: string }[]
+    failed: { location: string; error: ErrorView }[]
+    warnings: string[]
+    onToken?: { location: string; previous: string }
+  }
   /** Every local copy of the revoked certificate goes to Dojang's trash. */
   revokeCertificate: { trashed: { trashId: string; location: string }[]; failed: { location: string; error: ErrorView }[] }
 }

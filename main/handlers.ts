@@ -149,11 +149,11 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
     listCaProfiles: () => commands.listCaProfiles(core),
     async issueCertificate(req) {
       const r = await commands.issueCertificate(core, { ...req, to: { target: req.to } })
-      return { location: r.ref.location, certificate: r.certificate }
+      return { location: r.ref.location, certificate: r.certificate, ...(r.ref.medium === 'token' ? { keyOnToken: true } : {}) }
     },
     async renewCertificate(req) {
       const r = await commands.renewCertificate(core, req)
-      return { certificate: r.certificate, renewed: r.renewed, failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })), warnings: r.warnings }
+      return { certificate: r.certificate, renewed: r.renewed, failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })), warnings: r.warnings, ...(r.onToken ? { onToken: r.onToken } : {}) }
     },
     async revokeCertificate(req) {
       const r = await commands.revokeCertificate(core, req)

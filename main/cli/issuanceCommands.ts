@@ -96,9 +96,24 @@ export async function runIssuanceCommand(ctx: CommandContext & { secrets: () => 
         if (positionals.length > 0) throw new DojangError('INVALID_INPUT', 'issue takes no folder: use --to MEDIUM-OR-DIR')
         const ca = need('ca', 'PROFILE')
         const referenceNumber = need('ref', 'NUMBER (참조번호)')
-        const to = need('to', 'keychain or an NPKI folder')
+        const to = need('to', 'keychain, token:<label> or an NPKI folder')
+        const dest = await commands.describeDestination(core, { destination: to, create: values.create === true })
         const s = ctx.secrets()
         const authCode = await s.read('authorization code (인가코드)')
+        if (dest.secret === 'pin') {
+          // 보안토큰: the key pair is generated on the token; its PIN instead of a key password.
+          const pin = await s.read('token PIN')
+          const r = await commands.issueCertificate(core, { ca, referenceNumber, authCode, pin, to: { destination: to } })
+          if (json) out(JSON.stringify({ location: r.ref.location, certificate: r.certificate, keyOnToken: true }, null, 2))
+          else {
+            out(`Issued (발급) ${t(r.certificate.displayName)} onto the security token — ${t(r.certificate.purposeKo)} (${t(r.certificate.purposeEn)})`)
+            out(`  subject ${t(r.certificate.subject)}`)
+            out(`  valid   ${r.certificate.notBefore} ~ ${r.certificate.notAfter}`)
+            out(`  stored  ${t(r.ref.location)}`)
+            if (r.note) err(t(r.note))
+          }
+          return EXIT.OK
+        }
         const newPassword = await s.read('new certificate password')
         const rules = checkPasswordRules(newPassword)
         if (!rules.ok) {
@@ -123,15 +138,21 @@ export async function runIssuanceCommand(ctx: CommandContext & { secrets: () => 
       case 'renew': {
         const where = location()
         const ca = need('ca', 'PROFILE')
-        const password = await ctx.secrets().read('certificate password')
+        const copy = await commands.describeCopy(core, { location: where })
+        // A copy on a 보안토큰 is renewed with the token PIN: the old key signs there and the new key is made there.
+        const secret = copy.secret === 'pin' ? { pin: await ctx.secrets().read('token PIN') } : { password: await ctx.secrets().read('certificate password') }
         const alsoUpdate = Array.isArray(values['also-update']) ? (values['also-update'] as string[]) : []
-        const r = await commands.renewCertificate(core, { location: where, ca, password, force: values.force === true, alsoUpdate })
+        const r = await commands.renewCertificate(core, { location: where, ca, ...secret, force: values.force === true, alsoUpdate })
         if (r.warnings.includes('EARLY_RENEWAL')) err('Warning: renewed more than 30 days before expiry (--force).')
         for (const f of r.failed) err(`Not updated: ${t(f.location)}: ${t(f.error.message)}`)
-        if (json) out(JSON.stringify({ certificate: r.certificate, renewed: r.renewed, failed: r.failed.map((f) => ({ location: f.location, code: f.error.code })) }, null, 2))
+        if (json) out(JSON.stringify({ certificate: r.certificate, renewed: r.renewed, failed: r.failed.map((f) => ({ location: f.location, code: f.error.code })), ...(r.onToken ? { onToken: r.onToken } : {}) }, null, 2))
         else {
           out(`Renewed (갱신) ${t(r.certificate.displayName)}: valid until ${r.certificate.notAfter} (serial ${r.certificate.serial}).`)
           for (const c of r.renewed) out(`  updated ${t(c.location)} (previous files in backup ${c.backupId})`)
+          if (r.onToken) {
+            out(`  stored  ${t(r.onToken.location)} (key generated on the security token)`)
+            out(`  kept    ${t(r.onToken.previous)} (the old certificate and key; delete it with: dojang delete ${t(r.onToken.previous)} --permanent)`)
+          }
         }
         return r.failed.length > 0 ? EXIT.FAILURE : EXIT.OK
       }

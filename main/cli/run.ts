@@ -40,8 +40,8 @@ export const CLI_VERBS = {
   share: ['startShare', 'confirmShare', 'rejectShare'],
   receive: ['startReceive', 'confirmShare', 'rejectShare', 'importReceived'],
   ca: ['listCaProfiles', 'addCaProfile', 'removeCaProfile'],
-  issue: ['issueCertificate'],
-  renew: ['renewCertificate'],
+  issue: ['describeDestination', 'issueCertificate'],
+  renew: ['describeCopy', 'renewCertificate'],
   revoke: ['revokeCertificate'],
   tokens: ['listTokens'],
   token: ['describeDestination', 'changeTokenPin'],
@@ -89,6 +89,10 @@ Usage:
                                                  (with the PIN: whether each key is on the token)
   dojang copy <cert-folder|keychain:ID> --to token:<label> [--overwrite] [--pin-stdin]
   dojang import-pfx <file.pfx> --to token:<label> [--overwrite] [--pin-stdin]
+  dojang issue --ca PROFILE --ref NUMBER --to token:<label> [--pin-stdin] [--json]
+                                                 발급 onto the token: its key pair is generated on the token
+  dojang renew token:<serial>/<id> --ca PROFILE [--force] [--pin-stdin]
+                                                 갱신 on the token: new key made there, the old pair stays
   dojang delete token:<serial>/<id> --permanent [--pin-stdin]
                                                  deletes a certificate and its key from a token for good
   dojang token change-pin [token:<label>] [--pin-stdin]
@@ -107,6 +111,8 @@ Secrets are read one per line from standard input with --password-stdin, or aske
 With --pin-stdin (or --password-stdin) for a security token (보안토큰), the lines are:
   copy --to token:  the token PIN, then the certificate password (to open its key for the token)
   import-pfx --to token:  the PFX file's password, then the token PIN
+  issue --to token:  the 인가코드 (authorization code), then the token PIN
+  renew token:…  the token PIN
   delete --permanent, tokens  the token PIN
   token change-pin  the current PIN, then the new PIN
 A PIN is never taken from the command line. --module PATH adds a PKCS#11 module (보안토큰 구동프로그램) to the ones

@@ -5,24 +5,26 @@
  * senderNonce, a senderNonce we have not seen before) and its body is one we expect. An `error` body becomes a
  * typed error; anything else wrong becomes CA_BAD_RESPONSE or CA_AUTH_FAILED.
  */
-import { randomBytes, X509Certificate, type KeyObject } from 'node:crypto'
+import { randomBytes, X509Certificate } from 'node:crypto'
 import { DojangError } from '../../../common/errors'
 import { bytesEqual, toHex } from '../asn1/der'
 import { DerError, directoryName } from './asn1'
 import { caBadResponse, fromStatus } from './errors'
+import type { KeyHolder } from './keyHolder'
 import {
   BODY, BODY_NAMES, decodeErrorMsg, decodeMessage, encodeBody, encodeHeader, encodeMessage, protectedPart, type DecodedMessage,
   type PkiHeader,
 } from './messages'
 import {
-  chainsTo, computePbm, OID_PBM, pbmAlgorithm, sign, signatureAlgorithm, UnsupportedProtection, verifyPbm, verifySignature,
+  chainsTo, computePbm, OID_PBM, pbmAlgorithm, signatureAlgorithm, UnsupportedProtection, verifyPbm, verifySignature,
   type PbmSettings, type SignatureHash,
 } from './protection'
 import type { CmpTransport } from './transport/types'
 
 export type Protection =
   | { kind: 'pbm'; senderKID: Uint8Array; secret: Uint8Array; settings: PbmSettings }
-  | { kind: 'signature'; key: KeyObject; certDer: Uint8Array; hash: SignatureHash }
+  /** Signed by the current certificate's key (renewal, revocation), wherever that key is held. */
+  | { kind: 'signature'; key: KeyHolder; certDer: Uint8Array; hash: SignatureHash }
 
 export interface SessionOptions {
   transport: CmpTransport
@@ -57,7 +59,7 @@ export class CmpSession {
   }
 
   /** Builds and protects one request; remembers its senderNonce. */
-  buildRequest(bodyTag: number, content: Uint8Array): Uint8Array {
+  async buildRequest(bodyTag: number, content: Uint8Array): Promise<Uint8Array> {
     const p = this.o.protection
     const senderNonce = new Uint8Array(randomBytes(16))
     const header: PkiHeader = {
@@ -74,14 +76,14 @@ export class CmpSession {
     const headerDer = encodeHeader(header)
     const bodyDer = encodeBody(bodyTag, content)
     const part = protectedPart(headerDer, bodyDer)
-    const protection = p.kind === 'pbm' ? computePbm(p.secret, header.protectionAlg!, part) : sign(p.key, p.hash, part)
+    const protection = p.kind === 'pbm' ? computePbm(p.secret, header.protectionAlg!, part) : await p.key.sign(p.hash, part)
     this.ourLastNonce = senderNonce
     return encodeMessage(headerDer, bodyDer, protection, p.kind === 'signature' ? [p.certDer] : [])
   }
 
   /** Sends a request and returns the verified answer, whose body tag is one of `expected`. */
   async exchange(bodyTag: number, content: Uint8Array, expected: number[], opts: { cancellable?: boolean } = {}): Promise<DecodedMessage> {
-    const request = this.buildRequest(bodyTag, content)
+    const request = await this.buildRequest(bodyTag, content)
     this.tap?.('request', request)
     const answer = await this.o.transport.send(request, { signal: opts.cancellable === false ? undefined : this.o.signal })
     this.tap?.('response', answer)
@@ -90,7 +92,7 @@ export class CmpSession {
 
   /** Sends a request that has no answer (CMPv1 `conf`). */
   async notify(bodyTag: number, content: Uint8Array): Promise<void> {
-    const request = this.buildRequest(bodyTag, content)
+    const request = await this.buildRequest(bodyTag, content)
     this.tap?.('request', request)
     await this.o.transport.send(request, { expectReply: false })
   }

@@ -5,6 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto'
 import { concat, directoryName, encodeAlgorithmId, encodeOid, encodeTlv, explicit, integer, readWhole, seq, T, bitString } from './asn1'
+import type { KeyHolder } from './keyHolder'
 import { sign, signatureAlgorithm, type SignatureHash } from './protection'
 
 export const OID_REG_CTRL_OLD_CERT_ID = '1.3.6.1.5.5.7.5.1.5'
@@ -36,7 +37,16 @@ export function encodeCertRequest(spec: CertRequestSpec): Uint8Array {
 /** CertReqMsg { certReq, popo [1] POPOSigningKey } with the signature made by `newKey`. */
 export function encodeCertReqMsg(spec: CertRequestSpec, newKey: KeyObject, hash: SignatureHash): Uint8Array {
   const certReq = encodeCertRequest(spec)
-  const sig = sign(newKey, hash, certReq)
+  return withPop(certReq, hash, sign(newKey, hash, certReq))
+}
+
+/** The same with the POP signed by whatever holds the new key (a security token signs it inside). */
+export async function encodeCertReqMsgWith(spec: CertRequestSpec, newKey: KeyHolder, hash: SignatureHash): Promise<Uint8Array> {
+  const certReq = encodeCertRequest(spec)
+  return withPop(certReq, hash, await newKey.sign(hash, certReq))
+}
+
+function withPop(certReq: Uint8Array, hash: SignatureHash, sig: Uint8Array): Uint8Array {
   const popo = encodeTlv(0xa1, concat(encodeAlgorithmId(signatureAlgorithm(hash)), bitString(sig)))
   return seq(certReq, popo)
 }

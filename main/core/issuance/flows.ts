@@ -14,7 +14,8 @@ import { DerError, encodeDn, seq } from './asn1'
 import { certHash, certParts, checkIssuedCertificate, type CertParts, type IssuedCertProblem } from './certs'
 import { CmpSession, type MessageTap, type Protection } from './client'
 import { caBadResponse, cancelled, fromStatus } from './errors'
-import { encodeCertReqMessages, encodeCertReqMsg } from './crmf'
+import { encodeCertReqMessages, encodeCertReqMsgWith } from './crmf'
+import { softwareKey, type KeyHolder } from './keyHolder'
 import {
   BODY, CRL_REASONS, decodeCertRep, decodePkiConf, decodePollRep, decodeRevRep, encodeCertConf, encodeCmpV1Conf, encodePollReq,
   encodeRevReq, PKI_STATUS, type CertResponse, type CrlReason, type DecodedMessage,
@@ -74,6 +75,33 @@ export interface RenewParams {
   deps?: IssuanceDeps
 }
 
+/** 발급 with a key made and held elsewhere (issueOnKey). */
+export interface IssueOnKeyParams {
+  profile: CaProfile
+  referenceNumber: string
+  authCode: string
+  /** Makes the new key pair where it will live; called once, after the codes are checked. */
+  newKey: () => Promise<KeyHolder>
+  ctx?: OperationContext
+  deps?: Pick<IssuanceDeps, 'transport' | 'now' | 'tap'>
+}
+
+/** 갱신 with keys held elsewhere (renewOnKey). */
+export interface RenewOnKeyParams {
+  profile: CaProfile
+  current: { certDer: Uint8Array; key: KeyHolder }
+  newKey: () => Promise<KeyHolder>
+  ctx?: OperationContext
+  deps?: Pick<IssuanceDeps, 'transport' | 'now' | 'tap'>
+}
+
+/** The confirmed certificate of a key held elsewhere. */
+export interface IssuedOnKey {
+  certDer: Uint8Array
+  certificate: CertificateInfo
+  caPubs: Uint8Array[]
+}
+
 export type RevokeAuth =
   | { kind: 'key'; pkcs8: Uint8Array }
   /** The key or its password is lost: fresh codes from the RA. */
@@ -99,16 +127,35 @@ const CERT_REQ_ID = 0
 // ---------------------------------------------------------------------------------------------------------------
 
 export async function issueCertificate(p: IssueParams): Promise<IssuedCertificate> {
+  requireStrongPassword(p.newPassword)
+  let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined
+  const issued = await issueOnKey({
+    ...p,
+    newKey: async () => {
+      keys = generate(p.deps)
+      return softwareKey(keys.privateKey)
+    },
+  })
+  // No cancellation from here on: the CA has the certificate confirmed and the 인가코드 is used up.
+  p.ctx?.progress?.({ step: 'encrypt-key' })
+  const bundle = npkiBundle(issued.certDer, pkcs8WithRandomNum(keys!.privateKey), p.newPassword)
+  return { bundle, certificate: issued.certificate, caPubs: issued.caPubs }
+}
+
+/**
+ * 발급 with a key that lives elsewhere (a security token generates it and keeps it): `newKey` is called once, after
+ * the codes are checked and before the CA is contacted, and returns what signs the proof of possession. The result
+ * is the checked and confirmed certificate; no key file exists.
+ */
+export async function issueOnKey(p: IssueOnKeyParams): Promise<IssuedOnKey> {
   const { profile, ctx } = p
   const referenceNumber = checkCode(p.referenceNumber, '참조번호 (reference number)', 'referenceNumber')
   const authCode = checkCode(p.authCode, '인가코드 (authorization code)', 'authCode')
-  requireStrongPassword(p.newPassword)
   const caCert = profileCaCertificate(profile)
   checkAborted(ctx)
 
   ctx?.progress?.({ step: 'generate-key' })
-  const keys = generate(p.deps)
-  const spki = new Uint8Array(keys.publicKey.export({ type: 'spki', format: 'der' }))
+  const newKey = await p.newKey()
   // POPOSigningKey without poposkInput needs a subject in the template (RFC 4211 §4.1; OpenSSL enforces it):
   // the profile's, or the empty Name when the CA fills it from the RA record.
   const subject = profile.subject ? encodeDn(profile.subject) : seq()
@@ -116,44 +163,55 @@ export async function issueCertificate(p: IssueParams): Promise<IssuedCertificat
   const secret = new TextEncoder().encode(authCode)
   const protection: Protection = { kind: 'pbm', senderKID: new TextEncoder().encode(referenceNumber), secret, settings: profile.pbm }
   try {
-    const certDer = await enroll({
-      profile, caCert, protection, ctx, deps: p.deps, kind: 'ir', newKey: keys.privateKey, spki,
-      sender: subject, subject,
-    })
-    // No cancellation from here on: the CA has the certificate confirmed and the 인가코드 is used up.
-    ctx?.progress?.({ step: 'encrypt-key' })
-    const bundle = npkiBundle(certDer.der, pkcs8WithRandomNum(keys.privateKey), p.newPassword)
-    return { bundle, certificate: certDer.info, caPubs: certDer.caPubs }
+    const issued = await enroll({ profile, caCert, protection, ctx, deps: p.deps, kind: 'ir', newKey, sender: subject, subject })
+    return { certDer: issued.der, certificate: issued.info, caPubs: issued.caPubs }
   } finally {
     secret.fill(0)
   }
 }
 
 export async function renewCertificate(p: RenewParams): Promise<IssuedCertificate> {
-  const { profile, ctx } = p
   const password = 'new' in p.password ? p.password.new : p.password.keep
   if ('new' in p.password) requireStrongPassword(p.password.new)
   else if (typeof password !== 'string' || password.length === 0) throw new DojangError('INVALID_INPUT', 'The password to keep is empty')
-  const caCert = profileCaCertificate(profile)
-  const current = currentCertificate(p.current.certDer)
-  const currentKey = privateKeyOf(p.current.pkcs8)
-  checkAborted(ctx)
-
-  ctx?.progress?.({ step: 'generate-key' })
-  const keys = generate(p.deps)
-  const spki = new Uint8Array(keys.publicKey.export({ type: 'spki', format: 'der' }))
-  const protection: Protection = { kind: 'signature', key: currentKey, certDer: current.der, hash: profile.signatureHash }
-  const issued = await enroll({
-    profile, caCert, protection, ctx, deps: p.deps, kind: 'kur', newKey: keys.privateKey, spki,
-    sender: current.subject, subject: current.subject, oldCertId: { issuer: current.issuer, serial: current.serial },
+  let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined
+  const issued = await renewOnKey({
+    profile: p.profile,
+    current: { certDer: p.current.certDer, key: softwareKey(privateKeyOf(p.current.pkcs8)) },
+    ctx: p.ctx,
+    deps: p.deps,
+    newKey: async () => {
+      keys = generate(p.deps)
+      return softwareKey(keys.privateKey)
+    },
   })
   // No cancellation from here on: the CA has confirmed the new certificate.
-  ctx?.progress?.({ step: 'encrypt-key' })
+  p.ctx?.progress?.({ step: 'encrypt-key' })
   // The VID in the new certificate is the CA's copy of the old one (it never learns a new R over kur), so the new
   // key keeps the old randomNum; a key without one gets a fresh R.
   const randomNum = randomNumOf(p.current.pkcs8)
-  const bundle = npkiBundle(issued.der, pkcs8WithRandomNum(keys.privateKey, randomNum), password, p.scheme ?? NEW_KEY_SCHEME)
-  return { bundle, certificate: issued.info, caPubs: issued.caPubs }
+  const bundle = npkiBundle(issued.certDer, pkcs8WithRandomNum(keys!.privateKey, randomNum), password, p.scheme ?? NEW_KEY_SCHEME)
+  return { bundle, certificate: issued.certificate, caPubs: issued.caPubs }
+}
+
+/**
+ * 갱신 with keys held elsewhere: `current.key` signs the kur (the current certificate's key, e.g. on a token) and
+ * `newKey` makes the new key (called once, before the CA is contacted) and signs its proof of possession.
+ */
+export async function renewOnKey(p: RenewOnKeyParams): Promise<IssuedOnKey> {
+  const { profile, ctx } = p
+  const caCert = profileCaCertificate(profile)
+  const current = currentCertificate(p.current.certDer)
+  checkAborted(ctx)
+
+  ctx?.progress?.({ step: 'generate-key' })
+  const newKey = await p.newKey()
+  const protection: Protection = { kind: 'signature', key: p.current.key, certDer: current.der, hash: profile.signatureHash }
+  const issued = await enroll({
+    profile, caCert, protection, ctx, deps: p.deps, kind: 'kur', newKey,
+    sender: current.subject, subject: current.subject, oldCertId: { issuer: current.issuer, serial: current.serial },
+  })
+  return { certDer: issued.der, certificate: issued.info, caPubs: issued.caPubs }
 }
 
 export async function revokeCertificate(p: RevokeParams): Promise<RevokeResult> {
@@ -165,7 +223,7 @@ export async function revokeCertificate(p: RevokeParams): Promise<RevokeResult> 
   let protection: Protection
   let secret: Uint8Array | undefined
   if (p.auth.kind === 'key') {
-    protection = { kind: 'signature', key: privateKeyOf(p.auth.pkcs8), certDer: cert.der, hash: profile.signatureHash }
+    protection = { kind: 'signature', key: softwareKey(privateKeyOf(p.auth.pkcs8)), certDer: cert.der, hash: profile.signatureHash }
   } else {
     const ref = checkCode(p.auth.referenceNumber, '참조번호 (reference number)', 'referenceNumber')
     secret = new TextEncoder().encode(checkCode(p.auth.authCode, '인가코드 (authorization code)', 'authCode'))
@@ -198,8 +256,7 @@ interface EnrollParams {
   ctx?: OperationContext
   deps?: IssuanceDeps
   kind: 'ir' | 'kur'
-  newKey: KeyObject
-  spki: Uint8Array
+  newKey: KeyHolder
   sender: Uint8Array
   subject?: Uint8Array
   oldCertId?: { issuer: Uint8Array; serial: Uint8Array }
@@ -211,7 +268,8 @@ async function enroll(e: EnrollParams): Promise<{ der: Uint8Array; caPubs: Uint8
   const transport = e.deps?.transport ?? createTransport(profile)
   try {
     const session = newSession({ profile, caCert: e.caCert, protection: e.protection, transport, ctx, deps: e.deps, operation: e.kind, sender: e.sender })
-    const reqMsg = encodeCertReqMsg({ certReqId: CERT_REQ_ID, spki: e.spki, subject: e.subject, oldCertId: e.oldCertId }, e.newKey, profile.signatureHash)
+    const spki = e.newKey.spki()
+    const reqMsg = await encodeCertReqMsgWith({ certReqId: CERT_REQ_ID, spki, subject: e.subject, oldCertId: e.oldCertId }, e.newKey, profile.signatureHash)
     const repTag = e.kind === 'ir' ? BODY.ip : BODY.kup
     ctx?.progress?.({ step: 'contact-ca', detail: { ca: profile.name, endpoint: profileEndpoint(profile) } })
     let rep = await session.exchange(e.kind === 'ir' ? BODY.ir : BODY.kur, encodeCertReqMessages(reqMsg), [repTag])
@@ -232,7 +290,7 @@ async function enroll(e: EnrollParams): Promise<{ der: Uint8Array; caPubs: Uint8
     const caPubs = parse(() => decodeCertRep(rep.content).caPubs, e.kind)
 
     ctx?.progress?.({ step: 'check-certificate' })
-    let problem = checkIssuedCertificate(response.certificate, { spki: e.spki, caCert: e.caCert, intermediates: caPubs, now: e.deps?.now?.() ?? new Date() })
+    let problem = checkIssuedCertificate(response.certificate, { spki, caCert: e.caCert, intermediates: caPubs, now: e.deps?.now?.() ?? new Date() })
     let parts: CertParts | undefined
     let info: CertificateInfo | undefined
     try {

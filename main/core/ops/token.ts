@@ -6,8 +6,9 @@
 import { DojangError } from '../../../common/errors'
 import { bytesEqual } from '../asn1/der'
 import { checkBundle, signCertOf } from '../stores/bundle'
-import { TokenStore, type TokenSession } from '../stores/token'
-import type { TokenInfo } from '../stores/token/protocol'
+import type { IssuedOnKey, KeyHolder } from '../issuance'
+import { tokenLocation, TokenStore, type TokenSession } from '../stores/token'
+import type { ImportResult, TokenInfo } from '../stores/token/protocol'
 import type { CopyRef, Store } from '../stores/types'
 import { OFF_THREAD, type KeyWork } from './keyWork'
 import { requireReadableKeys } from './password'
@@ -128,4 +129,49 @@ export async function tokenCopiesWithKeys(store: Store, pin: string | undefined)
   const token = pinStore(store)
   if (pin === undefined) return token.list()
   return withSession(token, pin, (session) => token.list({ session }))
+}
+
+/** A private key on the token as the CMP engine's KeyHolder: every signature is made inside the token. */
+export function tokenKeyHolder(session: TokenSession, ref: string, spki: Uint8Array, opts: { byKeyId?: boolean } = {}): KeyHolder {
+  return {
+    spki: () => spki,
+    sign: (hash, data) => session.sign(ref, data, { hash, ...(opts.byKeyId ? { byKeyId: true } : {}) }),
+  }
+}
+
+/**
+ * Runs a CMP enrolment (`enrol`) whose new key is generated on the token when the engine asks for it, then stores the
+ * confirmed certificate next to that key. When no certificate comes of it (a CA error or refusal, a cancel, a
+ * check that failed), the generated pair is removed again, so no orphan key stays on the token. Once the CA has
+ * confirmed the certificate the key is the certificate's and is never removed: if the token then refuses the
+ * certificate, `onUnstored` gets it (to keep it safe) and its error is thrown.
+ */
+export async function enrolWithTokenKey(
+  session: TokenSession,
+  enrol: (newKey: () => Promise<KeyHolder>) => Promise<IssuedOnKey>,
+  onUnstored: (issued: IssuedOnKey, cause: unknown) => Promise<never>,
+): Promise<{ issued: IssuedOnKey; stored: ImportResult }> {
+  let generated: { idHex: string; spki: Uint8Array } | undefined
+  let issued: IssuedOnKey
+  try {
+    issued = await enrol(async () => {
+      generated = await session.generateKeyPair()
+      return tokenKeyHolder(session, generated.idHex, generated.spki, { byKeyId: true })
+    })
+  } catch (e) {
+    if (generated) await session.deleteKeyPair(generated.idHex).catch(() => undefined)
+    throw e
+  }
+  try {
+    return { issued, stored: await session.putCertificate(issued.certDer) }
+  } catch (e) {
+    return onUnstored(issued, e)
+  }
+}
+
+/** The listed location of the certificate stored under this CKA_ID (a shared ID is listed by fingerprint). */
+export async function listedTokenLocation(token: TokenStore, idHex: string, certDer: Uint8Array): Promise<string> {
+  const byId = (await token.list()).filter((c) => c.idHex === idHex)
+  if (byId.length === 1) return byId[0]!.location
+  return (await findListed(token, certDer))?.location ?? tokenLocation(token.serial, idHex)
 }

@@ -275,7 +275,8 @@ export function CertificateDetail({
                     {t('token.changePin')}
                   </button>
                 )}
-                <button type="button" className="btn" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('renew')} data-action="renew">
+                {/* A token copy is renewed on the token (its key signs there, the new key is generated there). */}
+                <button type="button" className="btn" disabled={!chosenCopy?.files.signPri && !onToken} onClick={() => setAction('renew')} data-action="renew">
                   {t('action.renew')}
                 </button>
                 <button type="button" className="btn btn-danger" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('revoke')} data-action="revoke">

@@ -68,6 +68,8 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
   const [media, setMedia] = useState<MediumInfo[] | null>(null)
   const [target, setTarget] = useState<string | null>(null)
   const [issued, setIssued] = useState<CopyView | null>(null)
+  // 보안토큰: the key pair is generated on the token; its PIN instead of a new password (sent once, then cleared).
+  const [pin, setPin] = useState('')
   const rulesId = useId()
   const operations = useOperations()
   const [opened] = useState(() => operations.mark)
@@ -76,6 +78,7 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
     setCode('')
     setNext('')
     setConfirm('')
+    setPin('')
   }
   const { busy, error, setError, run, cancel } = useDialogSubmit(() => undefined, clear)
   const { profiles, ca, setCa } = useCaProfiles(setError)
@@ -84,7 +87,7 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
     call('listMedia', {})
       .then((list) => {
         if (!live) return
-        const usable = list.filter((m) => m.available && (m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain'))
+        const usable = list.filter((m) => m.available && (m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain' || m.medium === 'token'))
         setMedia(usable)
         setTarget((cur) => cur ?? (usable[0] ? targetKey(usable[0]) : null))
       })
@@ -94,8 +97,10 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
     }
   }, [])
   const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  const toToken = chosen?.medium === 'token'
   const rules = checkPasswordRules(next)
-  const canSubmit = !busy && ca !== '' && ref.trim() !== '' && code.trim() !== '' && rules.ok && confirm === next && chosen !== null
+  const secretsReady = toToken ? pin !== '' : rules.ok && confirm === next
+  const canSubmit = !busy && ca !== '' && ref.trim() !== '' && code.trim() !== '' && secretsReady && chosen !== null
 
   if (issued) {
     // A single copy on one PC is how certificates get lost: offer the second one at once.
@@ -105,9 +110,16 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
   const submit = () => {
     if (!canSubmit || !chosen) return
     const to = chosen.medium === 'keychain' ? { medium: chosen.medium } : { medium: chosen.medium, root: chosen.root }
+    const secret = toToken ? { pin } : { newPassword: next }
     void run(
-      () => call('issueCertificate', { ca, referenceNumber: ref.trim(), authCode: code, newPassword: next, to }),
+      () => call('issueCertificate', { ca, referenceNumber: ref.trim(), authCode: code, to, ...secret }),
       (r) => {
+        if (r.keyOnToken) {
+          // Its key never leaves the token, so there is no second copy to offer.
+          toasts.show({ text: t('cmp.issue.doneToken', { name: r.certificate.displayName, purpose: r.certificate.purposeKo, until: r.certificate.notAfter.slice(0, 10) }), kind: 'success', timeout: 20_000 })
+          onClose()
+          return
+        }
         toasts.show({ text: t('cmp.issue.done', { name: r.certificate.displayName, purpose: r.certificate.purposeKo, until: r.certificate.notAfter.slice(0, 10) }), kind: 'success', timeout: 20_000 })
         setIssued({ medium: chosen.medium, root: chosen.root, location: r.location, files: { signCert: true, signPri: true, kmCert: false, kmPri: false, pfx: false }, keyScheme: null, missing: false })
       },
@@ -124,9 +136,18 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
       </label>
       <PasswordField label={t('cmp.authCode')} name="auth-code" value={code} onChange={setCode} />
       <MediaPicker legend={t('cmp.issue.where')} name="issue-target" media={media} failed={error !== null} target={target} onChoose={setTarget} />
-      <PasswordField label={t('password.new')} name="new-password" value={next} onChange={setNext} describedBy={rulesId} invalid={next !== '' && !rules.ok} />
-      <PasswordRules password={next} id={rulesId} />
-      <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={confirm !== '' && confirm !== next} />
+      {toToken ? (
+        <>
+          <p className="note" data-field="token-keygen">{t('cmp.issue.tokenNote')}</p>
+          <PasswordField label={t('copyDialog.tokenPin')} name="token-pin" value={pin} onChange={setPin} />
+        </>
+      ) : (
+        <>
+          <PasswordField label={t('password.new')} name="new-password" value={next} onChange={setNext} describedBy={rulesId} invalid={next !== '' && !rules.ok} />
+          <PasswordRules password={next} id={rulesId} />
+          <PasswordField label={t('password.confirm')} name="confirm-password" value={confirm} onChange={setConfirm} invalid={confirm !== '' && confirm !== next} />
+        </>
+      )}
       {progress?.state === 'running' && <OperationBar operation={progress} cancellable={false} />}
     </DialogForm>
   )
@@ -137,24 +158,31 @@ export function RenewDialog({ detail, location, onClose }: { detail: Certificate
   const { t } = useI18n()
   const toasts = useToasts()
   const [password, setPassword] = useState('')
+  const [pin, setPin] = useState('')
   const [allCopies, setAllCopies] = useState(true)
   const [force, setForce] = useState(false)
   const operations = useOperations()
   const [opened] = useState(() => operations.mark)
   const progress = operations.latest('renew', opened)
-  const { busy, error, setError, run, cancel } = useDialogSubmit(onClose, () => setPassword(''))
+  const { busy, error, setError, run, cancel } = useDialogSubmit(onClose, () => (setPassword(''), setPin('')))
   const { profiles, ca, setCa } = useCaProfiles(setError)
+  // A copy on a 보안토큰 is renewed there: the old key signs on the token, the new one is generated on it (PIN only).
+  const onToken = detail.copies.find((c) => c.location === location)?.medium === 'token'
   const left = daysLeft(detail.notAfter, Date.now())
   const early = left > 30
   const expired = left < 0
-  const others = detail.copies.filter((c) => !c.missing && c.files.signPri && c.location !== location)
-  const canSubmit = !busy && !expired && ca !== '' && password !== '' && (!early || force)
+  const others = onToken ? [] : detail.copies.filter((c) => !c.missing && c.files.signPri && c.location !== location && c.medium !== 'token')
+  const canSubmit = !busy && !expired && ca !== '' && (onToken ? pin !== '' : password !== '') && (!early || force)
 
   const submit = () => {
     if (!canSubmit) return
     void run(
-      () => call('renewCertificate', { location, ca, password, force: early ? true : undefined, alsoUpdate: allCopies ? others.map((c) => c.location) : [] }),
+      () => call('renewCertificate', onToken ? { location, ca, pin, force: early ? true : undefined } : { location, ca, password, force: early ? true : undefined, alsoUpdate: allCopies ? others.map((c) => c.location) : [] }),
       (r) => {
+        if (r.onToken) {
+          toasts.show({ text: t('cmp.renew.doneToken', { until: r.certificate.notAfter.slice(0, 10) }), kind: 'success', timeout: 20_000 })
+          return
+        }
         toasts.show({ text: t('cmp.renew.done', { until: r.certificate.notAfter.slice(0, 10), n: r.renewed.length }), kind: 'success', timeout: 15_000 })
         for (const f of r.failed) toasts.show({ text: `${t('password.copyFailed', { location: f.location })} ${errorViewText(f.error, t)}`, kind: 'error', timeout: 20_000 })
       },
@@ -163,7 +191,7 @@ export function RenewDialog({ detail, location, onClose }: { detail: Certificate
 
   return (
     <DialogForm name="renew" title={t('cmp.renew.title')} busy={busy} error={error} errorOverrides={CMP_ERRORS} onCancel={() => (busy ? cancel() : onClose())} onSubmit={submit} canSubmit={canSubmit} submitLabel={t('cmp.renew.submit')} submitAction="confirm-renew">
-      <p className="subtle">{t('cmp.renew.intro', { name: detail.name })}</p>
+      <p className="subtle">{t(onToken ? 'cmp.renew.introToken' : 'cmp.renew.intro', { name: detail.name })}</p>
       {expired && <p className="field-error">{t('error.CERT_EXPIRED')}</p>}
       {early && (
         <label className="check-row">
@@ -172,7 +200,11 @@ export function RenewDialog({ detail, location, onClose }: { detail: Certificate
         </label>
       )}
       <CaPicker profiles={profiles} ca={ca} setCa={setCa} />
-      <PasswordField label={t('password.current')} name="password" value={password} onChange={setPassword} autoFocus />
+      {onToken ? (
+        <PasswordField label={t('copyDialog.tokenPin')} name="token-pin" value={pin} onChange={setPin} autoFocus />
+      ) : (
+        <PasswordField label={t('password.current')} name="password" value={password} onChange={setPassword} autoFocus />
+      )}
       {others.length > 0 && (
         <label className="check-row">
           <input type="checkbox" name="all-copies" checked={allCopies} onChange={(e) => setAllCopies(e.target.checked)} />

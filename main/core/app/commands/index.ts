@@ -19,7 +19,7 @@ import { exportPfx, importPfx } from './pfx'
 import { confirmShare, importReceived, listNetworks, rejectShare, startReceive, startShare } from './phoneTransfer'
 import { scan, startScan } from './scan'
 import { addExtraRoot, getSettings, setSettings } from './settings'
-import { changeTokenPin, deleteTokenCopy, describeDestination, listTokens } from './tokens'
+import { changeTokenPin, deleteTokenCopy, describeCopy, describeDestination, listTokens } from './tokens'
 import { emptyTrash, listTrash, restoreFromTrash } from './trash'
 import { verifyVid } from './verifyVid'
 import { addCaProfile, listCaProfiles, removeCaProfile } from './caProfiles'
@@ -69,6 +69,7 @@ export const COMMANDS = {
   deleteTokenCopy,
   changeTokenPin,
   describeDestination,
+  describeCopy,
 } as const
 
 export type Commands = typeof COMMANDS

@@ -143,3 +143,12 @@ export async function describeDestination(core: Core, input: { destination: stri
   const { store } = await core.stores.destination(input.destination, { create: input.create === true })
   return { medium: store.medium, id: store.id, label: store.label ?? store.id, secret: store.capabilities.secret }
 }
+
+/**
+ * Which secret a command on this copy needs: 'pin' for a copy on a 보안토큰 (the CLI then asks for the PIN, e.g. to
+ * renew it), 'password' otherwise. Nothing is read but the copy's certificate.
+ */
+export async function describeCopy(core: Core, input: { location: string }): Promise<{ medium: string; location: string; secret: 'password' | 'pin' }> {
+  const { store, location } = await lookupCopy(core, input.location)
+  return { medium: store.medium, location, secret: store.capabilities.secret }
+}

@@ -74,6 +74,17 @@ export interface ImportResult {
   replaced: boolean
 }
 
+/** A key pair generated on the token (C_GenerateKeyPair): the private key never existed outside it. */
+export interface GeneratedKeyPair {
+  /** CKA_ID of the private and public key objects (hex): SHA-1 of the modulus, like imported keys. */
+  idHex: string
+  /** DER SubjectPublicKeyInfo of the new key, base64: what a certificate request carries. */
+  spki: string
+}
+
+/** Hash of a signature made on the token (PKCS#1 v1.5: CKM_SHA256_RSA_PKCS or CKM_SHA1_RSA_PKCS). */
+export type TokenSignatureHash = 'sha256' | 'sha1'
+
 /** The private key to import: the NPKI key file and its password (decrypted inside the worker), or plain PKCS#8. */
 export type KeySource = { kind: 'npki'; keyFile: string; password: string } | { kind: 'pkcs8'; pkcs8: string }
 
@@ -85,7 +96,17 @@ export type WorkerRequestBody =
   | ({ op: 'importKeyPair'; pin: string; cert: string; key: KeySource; overwrite?: boolean } & TokenTarget)
   | ({ op: 'deleteCertificate'; pin: string; idHex: string } & TokenTarget)
   | ({ op: 'changePin'; pin: string; newPin: string } & TokenTarget)
-  | ({ op: 'sign'; pin: string; idHex: string; data: string } & TokenTarget)
+  /**
+   * `idHex` names a certificate (its key is found by CKA_ID, then modulus), or with `byKeyId` the private key's own
+   * CKA_ID (a key generated for a certificate that does not exist yet). Default hash sha256.
+   */
+  | ({ op: 'sign'; pin: string; idHex: string; data: string; hash?: TokenSignatureHash; byKeyId?: boolean } & TokenTarget)
+  /** RSA-2048 (e=65537) generated on the token, labelled and linked like an imported sign pair. */
+  | ({ op: 'generateKeyPair'; pin: string } & TokenTarget)
+  /** Stores an issued certificate next to the key on the token whose modulus it carries (same CKA_ID). */
+  | ({ op: 'putCertificate'; pin: string; cert: string } & TokenTarget)
+  /** Removes a generated key pair that never got its certificate (refused when a certificate carries that CKA_ID). */
+  | ({ op: 'deleteKeyPair'; pin: string; idHex: string } & TokenTarget)
   /** Test hooks of the worker itself (never sent by Dojang's code paths). */
   | { op: 'ping' }
 
@@ -101,6 +122,9 @@ export interface WorkerResults {
   deleteCertificate: { removedObjects: number }
   changePin: TokenInfo
   sign: { signature: string }
+  generateKeyPair: GeneratedKeyPair
+  putCertificate: ImportResult
+  deleteKeyPair: { removedObjects: number }
   ping: { pid: number }
 }
 

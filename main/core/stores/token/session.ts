@@ -12,7 +12,7 @@ import { loadCertBundle } from '../../npki/certBundle'
 import { decryptPrivateKey } from '../../npki/privateKey'
 import type { CertBundle } from '../types'
 import { tokenLocation } from './location'
-import { fromBase64, toBase64, type ImportResult, type KeySource, type TokenCertificate, type TokenInfo, type TokenTarget } from './protocol'
+import { fromBase64, toBase64, type ImportResult, type KeySource, type TokenCertificate, type TokenInfo, type TokenSignatureHash, type TokenTarget } from './protocol'
 import type { TokenWorkerClient } from './workerClient'
 
 export interface ImportOptions {
@@ -152,10 +152,32 @@ export class TokenSession {
     return info
   }
 
-  /** Signs `data` with SHA256withRSA (PKCS#1 v1.5) using the certificate's key on the token. */
-  async sign(ref: string, data: Uint8Array): Promise<Uint8Array> {
-    const { signature } = await this.client.request({ op: 'sign', ...this.target, pin: this.pinText(), idHex: ref, data: toBase64(data) })
+  /**
+   * Signs `data` with SHA256withRSA (or SHA1withRSA; PKCS#1 v1.5) using the certificate's key on the token; with
+   * `byKeyId`, `ref` is the CKA_ID of a private key that has no certificate yet (one just generated).
+   */
+  async sign(ref: string, data: Uint8Array, opts: { hash?: TokenSignatureHash; byKeyId?: boolean } = {}): Promise<Uint8Array> {
+    const { signature } = await this.client.request({
+      op: 'sign', ...this.target, pin: this.pinText(), idHex: ref, data: toBase64(data),
+      ...(opts.hash ? { hash: opts.hash } : {}), ...(opts.byKeyId ? { byKeyId: true } : {}),
+    })
     return new Uint8Array(fromBase64(signature))
+  }
+
+  /** RSA-2048 generated on the token (C_GenerateKeyPair): its CKA_ID and public key. The private key never leaves. */
+  async generateKeyPair(): Promise<{ idHex: string; spki: Uint8Array }> {
+    const r = await this.client.request({ op: 'generateKeyPair', ...this.target, pin: this.pinText() }, { timeoutMs: 120_000 })
+    return { idHex: r.idHex, spki: new Uint8Array(fromBase64(r.spki)) }
+  }
+
+  /** Stores an issued certificate next to its key on the token (linked by the key's CKA_ID). */
+  async putCertificate(certDer: Uint8Array): Promise<ImportResult> {
+    return this.client.request({ op: 'putCertificate', ...this.target, pin: this.pinText(), cert: toBase64(certDer) })
+  }
+
+  /** Removes a generated key pair that never got a certificate (refused when a certificate carries its CKA_ID). */
+  async deleteKeyPair(idHex: string): Promise<number> {
+    return (await this.client.request({ op: 'deleteKeyPair', ...this.target, pin: this.pinText(), idHex })).removedObjects
   }
 }
 

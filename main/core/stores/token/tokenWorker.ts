@@ -41,6 +41,12 @@ function handle(req: WorkerRequest): unknown {
       return driver.changePin(req)
     case 'sign':
       return driver.sign(req)
+    case 'generateKeyPair':
+      return driver.generateKeyPair(req)
+    case 'putCertificate':
+      return driver.putCertificate(req)
+    case 'deleteKeyPair':
+      return driver.deleteKeyPair(req)
   }
 }
 

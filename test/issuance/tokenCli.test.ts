@@ -1,0 +1,106 @@
+/**
+ * `dojang issue --to token:<label>` and `dojang renew token:…` through the built CLI, against a SoftHSM2 token and
+ * OpenSSL's CMP mock behind the test CA front: the PIN comes from stdin (--pin-stdin) and never shows in the output;
+ * a wrong PIN exits 3 and leaves the token empty. Needs `npx electron-vite build` first.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { EXIT } from '../../main/cli/exitCodes'
+import { forkWorker, TokenStore, TokenWorkerClient } from '../../main/core/stores/token'
+import { CLI } from '../support/cli'
+import { startCaFront, type CaFront } from '../support/cmpFront'
+import { createTestPki, type TestPki } from '../support/cmpServer'
+import { tempDir } from '../support/fixtures'
+import { createSoftHsm, type SoftHsm } from '../support/softhsm'
+
+const REF = '12345678'
+const AUTH = 'ABCD-EFGH-1234'
+const PIN = '640271'
+
+let pki: TestPki
+let front: CaFront
+beforeAll(async () => {
+  pki = createTestPki()
+  front = await startCaFront(pki, { ref: REF, auth: AUTH })
+}, 60_000)
+afterAll(async () => {
+  await front?.stop()
+  pki?.cleanup()
+})
+
+let tmp: { dir: string; cleanup: () => Promise<void> }
+let hsm: SoftHsm
+beforeEach(async () => {
+  tmp = await tempDir('dojang-token-cli-')
+  hsm = await createSoftHsm('cli-keygen', PIN)
+  const added = await run(['ca', 'add', 'mock', '--url', front.url, '--ca-cert', pki.caCertPath])
+  expect(added.status, added.stderr).toBe(0)
+})
+afterEach(async () => {
+  await hsm.cleanup()
+  await tmp.cleanup()
+})
+
+/** The built CLI as a child process, asynchronously: the CA front answers from this test's event loop. */
+function run(args: string[], input = ''): Promise<{ status: number; stdout: string; stderr: string }> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx electron-vite build"`)
+  // HOME: no npki_pkcs11.cnf of this machine; SOFTHSM2_CONF: the CLI's token worker inherits it.
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: tmp.dir, SOFTHSM2_CONF: hsm.conf }
+  const child = spawn(process.execPath, [CLI, ...args, '--data-dir', join(tmp.dir, 'data'), '--no-keychain', '--module', hsm.module], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stdin.end(input)
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }))
+  })
+}
+
+/** The certificates on the token, with whether each key is there (read through Dojang's own worker). */
+async function onToken(): Promise<{ location: string; hasKey?: boolean }[]> {
+  const client = new TokenWorkerClient({ spawn: forkWorker({ env: hsm.env }) })
+  try {
+    const store = new TokenStore({ client, module: hsm.module, serial: hsm.serial })
+    const session = await store.login(PIN)
+    try {
+      return await store.list({ session })
+    } finally {
+      session.close()
+    }
+  } finally {
+    client.close()
+  }
+}
+
+describe('dojang issue / renew with a security token', () => {
+  it('issues onto the token with the PIN from stdin, then renews the token copy', async () => {
+    const issued = await run(['issue', '--ca', 'mock', '--ref', REF, '--to', 'token:cli-keygen', '--pin-stdin', '--json'], `${AUTH}\n${PIN}\n`)
+    expect(issued.status, issued.stderr).toBe(EXIT.OK)
+    for (const secret of [PIN, AUTH]) expect(issued.stdout + issued.stderr).not.toContain(secret)
+    const r = JSON.parse(issued.stdout) as { location: string; keyOnToken: boolean }
+    expect(r.keyOnToken).toBe(true)
+    expect(await onToken()).toEqual([expect.objectContaining({ location: r.location, hasKey: true })])
+
+    const renewed = await run(['renew', r.location, '--ca', 'mock', '--pin-stdin'], `${PIN}\n`)
+    expect(renewed.status, renewed.stderr).toBe(EXIT.OK)
+    expect(renewed.stdout).toContain(`kept    ${r.location}`)
+    expect(renewed.stdout + renewed.stderr).not.toContain(PIN)
+    const after = await onToken()
+    expect(after).toHaveLength(2)
+    expect(after.every((c) => c.hasKey)).toBe(true)
+    expect(front.requests.slice(-2)).toEqual(['ir', 'kur'])
+  }, 120_000)
+
+  it('a wrong PIN exits 3, asks no CA and leaves the token empty', async () => {
+    const before = front.requests.length
+    const r = await run(['issue', '--ca', 'mock', '--ref', REF, '--to', 'token:cli-keygen', '--pin-stdin'], `${AUTH}\n000000\n`)
+    expect(r.status, r.stderr).toBe(EXIT.WRONG_PASSWORD)
+    expect(r.stderr).not.toContain('000000')
+    expect(front.requests.length).toBe(before)
+    expect(await onToken()).toEqual([])
+  }, 60_000)
+})
