@@ -94,6 +94,23 @@ describe('issue', () => {
   }, 60_000)
 })
 
+describe('the 보관함 itself fails', () => {
+  it('a pair that cannot be kept is never confirmed: the CA hears "rejected", nothing is written anywhere', async () => {
+    const kept = keptIssuedParent(core.dataDir)
+    setFaultProbe((site) => {
+      if (site.file.startsWith(kept) && site.phase === 'before') throw Object.assign(new Error('injected: no space left'), { code: 'ENOSPC' })
+    })
+    const before = { ...front.confirmations }
+    const err = await issue().catch((e: unknown) => e)
+    setFaultProbe(null)
+    expect(err).toMatchObject({ details: { hint: 'issued-not-kept' } })
+    expect((err as Error).message).toMatch(/told the certificate authority/)
+    expect(front.confirmations).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 })
+    expect(await keptIssuedRoots(core.dataDir)).toEqual([])
+    expect(readdirSync(root)).toEqual([])
+  }, 60_000)
+})
+
 describe('renew', () => {
   it('a copy that cannot take the renewed pair keeps its old pair; the renewed pair is kept with the same password', async () => {
     const issued = await issue()

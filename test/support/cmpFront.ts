@@ -22,6 +22,8 @@ export interface CaFront {
   issued: string[]
   /** Bodies of the requests that started a transaction ('ir', 'kur', 'rr'). */
   requests: string[]
+  /** certConf messages that accepted the certificate (no statusInfo), and those that rejected it. */
+  confirmations: { accepted: number; rejected: number }
   stop(): Promise<void>
 }
 
@@ -46,6 +48,7 @@ function encodeLength(n: number): Buffer {
 export async function startCaFront(pki: TestPki, opts: { ref: string; auth: string; days?: number }): Promise<CaFront> {
   const issued: string[] = []
   const requests: string[] = []
+  const confirmations = { accepted: 0, rejected: 0 }
   const live = new Map<string, { mock: MockServer; agent: http.Agent }>()
   const mocks: MockServer[] = []
   let n = 0
@@ -92,6 +95,12 @@ export async function startCaFront(pki: TestPki, opts: { ref: string; auth: stri
         const body = Buffer.concat(chunks)
         const msg = decodeMessage(new Uint8Array(body))
         const txid = Buffer.from(msg.header.transactionID ?? new Uint8Array()).toString('hex')
+        if (msg.bodyTag === BODY.certConf) {
+          // CertStatus ::= SEQUENCE { certHash, certReqId, statusInfo OPTIONAL }: a statusInfo means "rejected".
+          const status = children(msg.content)[0]
+          if (status && children(status).length > 2) confirmations.rejected++
+          else confirmations.accepted++
+        }
         let t = live.get(txid)
         if (!t) {
           const mock = await begin(msg.bodyTag, msg.content)
@@ -112,6 +121,7 @@ export async function startCaFront(pki: TestPki, opts: { ref: string; auth: stri
     url: `http://127.0.0.1:${port}/pkix/`,
     issued,
     requests,
+    confirmations,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections?.()

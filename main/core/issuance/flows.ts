@@ -53,6 +53,12 @@ export interface IssueParams {
   authCode: string
   /** Password for the new signPri.key; KISA rules apply. */
   newPassword: string
+  /**
+   * Makes the new pair durable before the CA hears "accepted" (Dojang's 보관함). If it throws, the CA is told the
+   * certificate is not accepted and the error is the caller's: a certificate is never confirmed that exists only
+   * in memory.
+   */
+  keep?: (bundle: CertBundle) => Promise<void>
   ctx?: OperationContext
   deps?: IssuanceDeps
 }
@@ -71,6 +77,8 @@ export interface RenewParams {
   password: { new: string } | { keep: string }
   /** Encryption of the new key file; default the usual NPKI scheme. Pass the old file's scheme to keep it. */
   scheme?: KeyScheme
+  /** As IssueParams.keep: the renewed pair made durable before the CA hears "accepted". */
+  keep?: (bundle: CertBundle) => Promise<void>
   ctx?: OperationContext
   deps?: IssuanceDeps
 }
@@ -82,6 +90,8 @@ export interface IssueOnKeyParams {
   authCode: string
   /** Makes the new key pair where it will live; called once, after the codes are checked. */
   newKey: () => Promise<KeyHolder>
+  /** Called with the checked certificate before the CA hears "accepted"; if it throws, the CA hears "rejected". */
+  beforeConfirm?: BeforeConfirm
   ctx?: OperationContext
   deps?: Pick<IssuanceDeps, 'transport' | 'now' | 'tap'>
 }
@@ -91,9 +101,12 @@ export interface RenewOnKeyParams {
   profile: CaProfile
   current: { certDer: Uint8Array; key: KeyHolder }
   newKey: () => Promise<KeyHolder>
+  beforeConfirm?: BeforeConfirm
   ctx?: OperationContext
   deps?: Pick<IssuanceDeps, 'transport' | 'now' | 'tap'>
 }
+
+export type BeforeConfirm = (issued: IssuedOnKey) => Promise<void>
 
 /** The confirmed certificate of a key held elsewhere. */
 export interface IssuedOnKey {
@@ -129,17 +142,21 @@ const CERT_REQ_ID = 0
 export async function issueCertificate(p: IssueParams): Promise<IssuedCertificate> {
   requireStrongPassword(p.newPassword)
   let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined
+  let bundle: CertBundle | undefined
   const issued = await issueOnKey({
     ...p,
     newKey: async () => {
       keys = generate(p.deps)
       return softwareKey(keys.privateKey)
     },
+    // The key file is made (and kept) before the CA hears "accepted".
+    beforeConfirm: async (checked) => {
+      p.ctx?.progress?.({ step: 'encrypt-key' })
+      bundle = npkiBundle(checked.certDer, pkcs8WithRandomNum(keys!.privateKey), p.newPassword)
+      await p.keep?.(bundle)
+    },
   })
-  // No cancellation from here on: the CA has the certificate confirmed and the 인가코드 is used up.
-  p.ctx?.progress?.({ step: 'encrypt-key' })
-  const bundle = npkiBundle(issued.certDer, pkcs8WithRandomNum(keys!.privateKey), p.newPassword)
-  return { bundle, certificate: issued.certificate, caPubs: issued.caPubs }
+  return { bundle: bundle!, certificate: issued.certificate, caPubs: issued.caPubs }
 }
 
 /**
@@ -163,7 +180,7 @@ export async function issueOnKey(p: IssueOnKeyParams): Promise<IssuedOnKey> {
   const secret = new TextEncoder().encode(authCode)
   const protection: Protection = { kind: 'pbm', senderKID: new TextEncoder().encode(referenceNumber), secret, settings: profile.pbm }
   try {
-    const issued = await enroll({ profile, caCert, protection, ctx, deps: p.deps, kind: 'ir', newKey, sender: subject, subject })
+    const issued = await enroll({ profile, caCert, protection, ctx, deps: p.deps, kind: 'ir', newKey, sender: subject, subject, beforeConfirm: p.beforeConfirm })
     return { certDer: issued.der, certificate: issued.info, caPubs: issued.caPubs }
   } finally {
     secret.fill(0)
@@ -175,6 +192,10 @@ export async function renewCertificate(p: RenewParams): Promise<IssuedCertificat
   if ('new' in p.password) requireStrongPassword(p.password.new)
   else if (typeof password !== 'string' || password.length === 0) throw new DojangError('INVALID_INPUT', 'The password to keep is empty')
   let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined
+  let bundle: CertBundle | undefined
+  // The VID in the new certificate is the CA's copy of the old one (it never learns a new R over kur), so the new
+  // key keeps the old randomNum; a key without one gets a fresh R.
+  const randomNum = randomNumOf(p.current.pkcs8)
   const issued = await renewOnKey({
     profile: p.profile,
     current: { certDer: p.current.certDer, key: softwareKey(privateKeyOf(p.current.pkcs8)) },
@@ -184,14 +205,14 @@ export async function renewCertificate(p: RenewParams): Promise<IssuedCertificat
       keys = generate(p.deps)
       return softwareKey(keys.privateKey)
     },
+    // The key file is made (and kept) before the CA hears "accepted".
+    beforeConfirm: async (checked) => {
+      p.ctx?.progress?.({ step: 'encrypt-key' })
+      bundle = npkiBundle(checked.certDer, pkcs8WithRandomNum(keys!.privateKey, randomNum), password, p.scheme ?? NEW_KEY_SCHEME)
+      await p.keep?.(bundle)
+    },
   })
-  // No cancellation from here on: the CA has confirmed the new certificate.
-  p.ctx?.progress?.({ step: 'encrypt-key' })
-  // The VID in the new certificate is the CA's copy of the old one (it never learns a new R over kur), so the new
-  // key keeps the old randomNum; a key without one gets a fresh R.
-  const randomNum = randomNumOf(p.current.pkcs8)
-  const bundle = npkiBundle(issued.certDer, pkcs8WithRandomNum(keys!.privateKey, randomNum), password, p.scheme ?? NEW_KEY_SCHEME)
-  return { bundle, certificate: issued.certificate, caPubs: issued.caPubs }
+  return { bundle: bundle!, certificate: issued.certificate, caPubs: issued.caPubs }
 }
 
 /**
@@ -210,6 +231,7 @@ export async function renewOnKey(p: RenewOnKeyParams): Promise<IssuedOnKey> {
   const issued = await enroll({
     profile, caCert, protection, ctx, deps: p.deps, kind: 'kur', newKey,
     sender: current.subject, subject: current.subject, oldCertId: { issuer: current.issuer, serial: current.serial },
+    beforeConfirm: p.beforeConfirm,
   })
   return { certDer: issued.der, certificate: issued.info, caPubs: issued.caPubs }
 }
@@ -260,6 +282,7 @@ interface EnrollParams {
   sender: Uint8Array
   subject?: Uint8Array
   oldCertId?: { issuer: Uint8Array; serial: Uint8Array }
+  beforeConfirm?: BeforeConfirm | undefined
 }
 
 /** ir/kur → ip/kup (polling while the CA says "waiting") → checks → certConf → pkiconf. */
@@ -311,6 +334,20 @@ async function enroll(e: EnrollParams): Promise<{ der: Uint8Array; caPubs: Uint8
     }
 
     checkAborted(ctx)
+    if (e.beforeConfirm) {
+      try {
+        await e.beforeConfirm({ certDer: response.certificate, certificate: info, caPubs })
+      } catch (err) {
+        // The certificate could not be made safe here (a full disk, a token that refused it): the CA hears that
+        // we do not accept it, rather than confirming a certificate that would then exist only in memory.
+        if (profile.confirm === 'certConf') {
+          await session
+            .exchange(BODY.certConf, encodeCertConf(certHash(parts), response.certReqId, { text: 'rejected by client: could not store the certificate', failBits: [SYSTEM_FAILURE] }), [BODY.pkiconf])
+            .catch(() => undefined)
+        }
+        throw err
+      }
+    }
     // Once we confirm, we finish (bounded by the timeout): a cancel now would leave the CA with a confirmed
     // certificate and us without it.
     ctx?.progress?.({ step: 'confirm' })
@@ -333,6 +370,8 @@ const ISSUED_PROBLEMS: Record<IssuedCertProblem, string> = {
   notValidNow: 'The returned certificate is not valid today (check the computer clock)',
   subjectMismatch: 'The returned certificate names another subject',
 }
+/** PKIFailureInfo systemFailure: our side could not keep the certificate. */
+const SYSTEM_FAILURE = 25
 /** PKIFailureInfo bits for a negative certConf. */
 const REJECT_BITS: Record<IssuedCertProblem, number> = {
   malformed: 5, // badDataFormat

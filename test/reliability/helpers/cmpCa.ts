@@ -1,17 +1,28 @@
 /**
  * The CA for the issue and renew crash suites: the test CA front over OpenSSL's CMP mock (loopback only), started
  * once per test file. Its address and certificate travel to the runs (and to the killed child processes) through
- * the environment.
+ * the environment; how many certificates it has had confirmed is asked here, in the test process.
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startCaFront } from '../../support/cmpFront'
+import { startCaFront, type CaFront } from '../../support/cmpFront'
 import { createTestPki } from '../../support/cmpServer'
-import { CMP_AUTH, CMP_REF } from './world'
+
+/** The 참조번호 / 인가코드 the crash harness's CA accepts. */
+export const CMP_REF = '20261203'
+export const CMP_AUTH = 'CRSH-2026-HARN'
+
+let front: CaFront | undefined
+
+/** Certificates the CA has heard "accepted" for so far (positive certConf messages). */
+export function confirmedByCa(): number {
+  if (!front) throw new Error('the crash CA is not running in this process')
+  return front.confirmations.accepted
+}
 
 export async function startCrashCa(): Promise<() => Promise<void>> {
   const pki = createTestPki()
-  const front = await startCaFront(pki, { ref: CMP_REF, auth: CMP_AUTH })
+  front = await startCaFront(pki, { ref: CMP_REF, auth: CMP_AUTH })
   const certFile = join(pki.dir, 'crash-ca.pem')
   writeFileSync(certFile, pki.caCertPem)
   process.env.DOJANG_CRASH_CA_URL = front.url
@@ -19,7 +30,8 @@ export async function startCrashCa(): Promise<() => Promise<void>> {
   return async () => {
     delete process.env.DOJANG_CRASH_CA_URL
     delete process.env.DOJANG_CRASH_CA_CERT
-    await front.stop()
+    await front?.stop()
+    front = undefined
     pki.cleanup()
   }
 }

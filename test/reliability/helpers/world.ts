@@ -9,13 +9,12 @@ import path from 'node:path'
 import { COMMANDS } from '../../../main/core/app/commands'
 import { openCore, type Core } from '../../../main/core/app/core'
 import { keptIssuedRoots } from '../../../main/core/app/keptIssued'
+import { CMP_AUTH, CMP_REF, confirmedByCa } from './cmpCa'
 import { checkPassword } from '../../../main/core/ops/password'
 import { FIXTURE_PASSWORD, FIXTURES, HONG_DIR } from '../../support/fixtures'
 
 export const NEW_PASSWORD = 'Dojang#Crash2026'
-/** The 참조번호 / 인가코드 the crash harness's CA accepts (cmp-ca.ts). */
-export const CMP_REF = '20261203'
-export const CMP_AUTH = 'CRSH-2026-HARN'
+
 const HONG = path.basename(HONG_DIR)
 
 export interface World {
@@ -225,8 +224,12 @@ export const OPERATIONS: Operation[] = [
 ]
 
 // ---- issue and renew against a real CA (OpenSSL's CMP mock behind the test front; see cmp-ca.ts) ----
-// Every fault point of these two lies after the CA has issued (the key pair and the CMP exchange touch no file),
-// so after any failure the new certificate must exist whole somewhere: on its medium or in Dojang's 보관함.
+// Every fault point of these two lies after the CA has answered (the key pair and the CMP exchange touch no file).
+// The pair is kept in Dojang's 보관함 before the CA hears "accepted"; so after any failure, a certificate the CA
+// confirmed must exist whole somewhere (on its medium or kept), and one it did not confirm may be gone.
+
+/** Whether the CA heard "accepted" during this world's run (setup's own issuance not counted). */
+const confirmedInRun = (w: World) => confirmedByCa() > Number(w.state.confirmedBefore ?? '0')
 
 export const CA_PROFILE = 'crash-ca'
 export const CMP_PASSWORD = 'Dojang#Issue2026'
@@ -271,7 +274,10 @@ async function keptIsListed(core: Core, dir: string): Promise<boolean> {
 OPERATIONS.push(
   {
     name: 'issue',
-    setup: addCaProfile,
+    async setup(core, w) {
+      await addCaProfile(core)
+      w.state.confirmedBefore = String(confirmedByCa())
+    },
     run: (core, w) => COMMANDS.issueCertificate(core, { ca: CA_PROFILE, referenceNumber: CMP_REF, authCode: CMP_AUTH, newPassword: CMP_PASSWORD, to: { destination: w.rootB } }),
     async check(core, w) {
       const dest = await pairsUnder(w.rootB, CMP_PASSWORD)
@@ -280,7 +286,7 @@ OPERATIONS.push(
       if (problems.length > 0) return fail('partial', problems.join('; '))
       if (dest.pairs.length > 1) return fail('partial', `${dest.pairs.length} certificate folders in the destination`)
       if (dest.pairs.length === 1) return pass(kept.pairs.length > 0 ? 'written, and kept' : 'written')
-      if (kept.pairs.length === 0) return fail('lost', 'the CA issued a certificate that is neither on the medium nor kept')
+      if (kept.pairs.length === 0) return confirmedInRun(w) ? fail('lost', 'the CA confirmed a certificate that is neither on the medium nor kept') : pass('not confirmed, nothing kept')
       return (await keptIsListed(core, kept.pairs[0]!.dir)) ? pass('kept, listed with its finding') : fail('kept', 'the kept pair is not listed with an issued-kept finding')
     },
   },
@@ -292,6 +298,7 @@ OPERATIONS.push(
       await COMMANDS.scan(core)
       w.state.location = issued.ref.location
       w.state.oldCert = readFileSync(path.join(issued.ref.location, 'signCert.der')).toString('hex')
+      w.state.confirmedBefore = String(confirmedByCa())
     },
     // A certificate issued a moment ago is far from its renewal window: forced, as `dojang renew --force` does.
     run: (core, w) => COMMANDS.renewCertificate(core, { location: w.state.location!, ca: CA_PROFILE, password: CMP_PASSWORD, force: true }),
@@ -306,7 +313,7 @@ OPERATIONS.push(
       if (here.cert.toString('hex') !== w.state.oldCert) return pass(kept.pairs.length > 0 ? 'renewed, and kept' : 'renewed')
       // The old pair is still there: the renewed one must be kept (and listed).
       const renewed = kept.pairs.find((p) => p.cert.toString('hex') !== w.state.oldCert)
-      if (!renewed) return fail('lost', 'the CA renewed the certificate, but the new pair is neither on the copy nor kept')
+      if (!renewed) return confirmedInRun(w) ? fail('lost', 'the CA confirmed the renewal, but the new pair is neither on the copy nor kept') : pass('not confirmed, old pair kept')
       return (await keptIsListed(core, renewed.dir)) ? pass('old pair kept on the copy, renewed pair kept and listed') : fail('kept', 'the kept pair is not listed with an issued-kept finding')
     },
   },

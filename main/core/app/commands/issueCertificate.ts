@@ -13,7 +13,7 @@ import type { CopyRef } from '../../stores/types'
 import type { Core } from '../core'
 import { caProfileNamed } from './caProfiles'
 import { resolveDestination, type CopyInput } from './copyCertificate'
-import { issuedView, keepUnstored, saveIssued, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
+import { issuedKeeper, issuedView, keepUnstored, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
 
 export interface IssueInput {
   /** CA profile name (settings). */
@@ -53,12 +53,13 @@ export async function issueCertificate(core: Core, input: IssueInput): Promise<I
   const entry: OpenAuditEntry = { action: 'issue', certificate: null, locations: [], detail: { ca: profile.name, endpoint: profileEndpoint(profile), medium: store.medium } }
   const out = await core.operations.run('issue', (ctx) =>
     core.audited(entry, async () => {
-      const issued = await cmpIssue({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newPassword: input.newPassword as string, ctx, deps: input.deps })
+      const keeper = issuedKeeper(core, 'issued')
+      const issued = await keeper.during(cmpIssue({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newPassword: input.newPassword as string, keep: keeper.keep, ctx, deps: input.deps }))
       entry.certificate = { issuer: issued.certificate.issuer, serial: issued.certificate.serialNumberHex }
       ctx.progress?.({ step: 'save', detail: { medium: store.medium } })
       // A copy of the same person's previous certificate is there under the same folder name: it goes to the
       // backups (restorable), the new one takes its place.
-      const ref: CopyRef = await saveIssued(core, issued.bundle, 'issued', () => store.write(issued.bundle, { dataDir: core.dataDir, overwrite: true }))
+      const ref: CopyRef = await keeper.save(() => store.write(issued.bundle, { dataDir: core.dataDir, overwrite: true }))
       entry.locations.push(ref.location)
       await core.records.refresh(store, ref.location)
       return { ref, certificate: issuedView(issued.certificate) }

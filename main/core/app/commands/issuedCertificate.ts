@@ -30,32 +30,54 @@ export function issuedView(c: CertificateInfo): IssuedCertificateView {
 }
 
 /**
- * Puts a freshly issued or renewed pair on its medium without ever holding the only copy in memory alone: the pair
- * is first kept in Dojang's 보관함 (app/keptIssued.ts), then `write` runs, and the kept copy goes only after it
- * succeeded. When `write` fails, the error names where the pair is kept (and the list shows it from now on); after
- * a crash the next scan lists it with an `issued-kept` finding.
+ * The 보관함 side of issue and renew, in three steps around the CA exchange:
+ *
+ *   const keeper = issuedKeeper(core, 'issued')
+ *   const issued = await keeper.during(cmpIssue({ …, keep: keeper.keep }))   // kept before the CA hears "accepted"
+ *   const ref = await keeper.save(() => store.write(issued.bundle, …))          // then onto its medium
+ *
+ * The pair is never confirmed while it exists only in memory: `keep` writes it to Dojang's data folder first (if
+ * that fails, the CA is told the certificate is not accepted). The kept copy goes only after the medium took the
+ * pair. Whenever something fails after `keep`, the error names where the pair is kept, the list shows it at once,
+ * and after a crash the next scan lists it with an `issued-kept` finding.
  */
-export async function saveIssued<T>(core: Core, bundle: CertBundle, what: 'issued' | 'renewed', write: () => Promise<T>): Promise<T> {
+export function issuedKeeper(core: Core, what: 'issued' | 'renewed') {
   let kept: KeptPair | undefined
-  let keepError: unknown
-  try {
-    kept = await keepIssued(core.dataDir, bundle, core.now())
-  } catch (e) {
-    keepError = e // the medium may still take it; said below if it does not
-  }
-  try {
-    const out = await write()
-    if (kept) await releaseKept(kept)
-    return out
-  } catch (e) {
+  const keptError = async (e: unknown, where: string): Promise<never> => {
+    const k = kept!
+    await core.records.refresh(k.store, k.ref.location)
+    core.inventoryChanged()
     const code = isDojangError(e) ? e.code : 'IO_ERROR'
-    if (kept) {
-      await core.records.refresh(kept.store, kept.ref.location)
-      core.inventoryChanged()
-      const where = what === 'issued' ? 'the chosen medium' : 'this copy'
-      throw new DojangError(code, `The ${what} certificate could not be written to ${where}; Dojang keeps it in ${kept.ref.location}. Copy it to your NPKI folder, a USB drive or the keychain.`, { rescuedTo: kept.ref.location, hint: 'issued-kept' }, { cause: e })
-    }
-    throw new DojangError(code, `The ${what} certificate could not be written anywhere (not even to Dojang's data folder: ${isDojangError(keepError) ? keepError.message : String(keepError)}). Free some disk space and ask your CA whether it can be issued again.`, { hint: 'issued-lost' }, { cause: e })
+    throw new DojangError(code, `The ${what} certificate ${where}; Dojang keeps it in ${k.ref.location}. Copy it to your NPKI folder, a USB drive or the keychain.`, { rescuedTo: k.ref.location, hint: 'issued-kept' }, { cause: e })
+  }
+  return {
+    keep: async (bundle: CertBundle): Promise<void> => {
+      try {
+        kept = await keepIssued(core.dataDir, bundle, core.now())
+      } catch (e) {
+        const code = isDojangError(e) ? e.code : 'IO_ERROR'
+        throw new DojangError(code, `Dojang could not save the ${what} certificate in its data folder (${isDojangError(e) ? e.message : String(e)}), so it told the certificate authority it does not accept it. Free some disk space and try again; ask your bank if the codes no longer work.`, { hint: 'issued-not-kept' }, { cause: e })
+      }
+    },
+    /** The CA exchange: a failure after the pair was kept (the confirmation did not go through) names the kept copy. */
+    during: async <T>(exchange: Promise<T>): Promise<T> => {
+      try {
+        return await exchange
+      } catch (e) {
+        if (kept) return keptError(e, 'may not have been confirmed by the certificate authority')
+        throw e
+      }
+    },
+    save: async <T>(write: () => Promise<T>): Promise<T> => {
+      if (!kept) throw new DojangError('INTERNAL', 'The new pair was not kept before it was confirmed.')
+      try {
+        const out = await write()
+        await releaseKept(kept)
+        return out
+      } catch (e) {
+        return keptError(e, `could not be written to ${what === 'issued' ? 'the chosen medium' : 'this copy'}`)
+      }
+    },
   }
 }
 

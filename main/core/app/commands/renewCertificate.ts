@@ -21,7 +21,7 @@ import type { BundleFile, CertBundle, Store } from '../../stores/types'
 import type { Core } from '../core'
 import { lookupCopy, passwordAttempt, type CopyTarget } from '../lookup'
 import { caProfileNamed } from './caProfiles'
-import { issuedView, keepUnstored, saveIssued, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
+import { issuedKeeper, issuedView, keepUnstored, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
 
 export interface RenewInput {
   /** The listed copy whose key signs the request. */
@@ -85,16 +85,17 @@ export async function renewCertificate(core: Core, input: RenewInput): Promise<R
     core.audited(entry, async () => {
       const password = input.password ?? ''
       const decrypted = await passwordAttempt(core, source, () => decryptPrivateKeyAsync(key.data, password, { label: key.name }))
+      const keeper = issuedKeeper(core, 'renewed')
       let issued
       try {
-        issued = await cmpRenew({ profile, current: { certDer, pkcs8: decrypted.pkcs8 }, password: { keep: password }, scheme: decrypted.file.scheme, ctx, deps: input.deps })
+        issued = await keeper.during(cmpRenew({ profile, current: { certDer, pkcs8: decrypted.pkcs8 }, password: { keep: password }, scheme: decrypted.file.scheme, keep: keeper.keep, ctx, deps: input.deps }))
       } finally {
         decrypted.pkcs8.fill(0)
       }
       ctx.progress?.({ step: 'save', done: 0, total: 1 + others.length })
       const result: RenewOutput = { certificate: issuedView(issued.certificate), renewed: [], failed: [], warnings: window.early ? ['EARLY_RENEWAL'] : [] }
       // The old pair stays as it was if this fails (putNewPair is all or nothing).
-      result.renewed.push(await saveIssued(core, issued.bundle, 'renewed', () => putNewPair(core, source.store, source.location, bundle, issued.bundle)))
+      result.renewed.push(await keeper.save(() => putNewPair(core, source.store, source.location, bundle, issued.bundle)))
       await core.records.refresh(source.store, source.location)
       for (const location of others) {
         ctx.progress?.({ step: 'save', done: result.renewed.length + result.failed.length, total: 1 + others.length })
