@@ -155,22 +155,20 @@ describe('발급 onto a security token', () => {
     expect(objects()).toEqual([])
   }, 60_000)
 
-  it('a certificate the CA confirmed but the token cannot take is kept in the data folder, never dropped', async () => {
-    // The key disappears from the token (outside Dojang) just as Dojang confirms the certificate with the CA.
+  it('a certificate the token cannot take is never confirmed: the CA hears "rejected" and nothing stays on the token', async () => {
+    // The key disappears from the token (outside Dojang) just as the CA's answer arrives, before Dojang stores the
+    // certificate beside it (which it does before confirming).
     const drop = join(__dirname, 'doubles', 'dropPrivateKeys.ts')
     const tap = (dir: string, m: Uint8Array) => {
-      if (dir === 'request' && decodeMessage(m).bodyTag === BODY.certConf) execFileSync(process.execPath, ['--import', 'tsx', drop, hsm.module, hsm.serial, PIN], { env: hsm.env })
+      if (dir === 'response' && decodeMessage(m).bodyTag === BODY.ip) execFileSync(process.execPath, ['--import', 'tsx', drop, hsm.module, hsm.serial, PIN], { env: hsm.env })
     }
+    const before = { ...front.confirmations }
     const e = await errorOf(issue({ deps: { tap } }))
     expect(e.code).toBe('NOT_FOUND')
-    expect(e.details.hint).toBe('issued-kept')
-    const kept = String(e.details.rescuedTo)
-    expect(Buffer.from(readFileSync(join(kept, 'signCert.der')))).toEqual(new X509Certificate(readFileSync(front.issued.at(-1)!)).raw)
-    expect(existsSync(join(kept, 'signPri.key'))).toBe(false)
-    expect(objects().filter((o) => o.class === 'certificate')).toEqual([])
+    expect(front.confirmations).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 })
+    expect(objects()).toEqual([])
     const [entry] = (await COMMANDS.auditLog(core)).filter((x) => x.action === 'issue')
     expect(entry).toMatchObject({ outcome: 'NOT_FOUND' })
-    expect(entry!.certificate).not.toBeNull()
   }, 60_000)
 
   it('a cancelled issue removes the generated pair from the token', async () => {

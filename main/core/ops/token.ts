@@ -6,7 +6,7 @@
 import { DojangError } from '../../../common/errors'
 import { bytesEqual } from '../asn1/der'
 import { checkBundle, signCertOf } from '../stores/bundle'
-import type { IssuedOnKey, KeyHolder } from '../issuance'
+import type { BeforeConfirm, IssuedOnKey, KeyHolder } from '../issuance'
 import { tokenLocation, TokenStore, type TokenSession } from '../stores/token'
 import type { ImportResult, TokenInfo } from '../stores/token/protocol'
 import type { CopyRef, Store } from '../stores/types'
@@ -140,32 +140,37 @@ export function tokenKeyHolder(session: TokenSession, ref: string, spki: Uint8Ar
 }
 
 /**
- * Runs a CMP enrolment (`enrol`) whose new key is generated on the token when the engine asks for it, then stores the
- * confirmed certificate next to that key. When no certificate comes of it (a CA error or refusal, a cancel, a
- * check that failed), the generated pair is removed again, so no orphan key stays on the token. Once the CA has
- * confirmed the certificate the key is the certificate's and is never removed: if the token then refuses the
- * certificate, `onUnstored` gets it (to keep it safe) and its error is thrown.
+ * Runs a CMP enrolment (`enrol`) whose new key is generated on the token when the engine asks for it, and stores the
+ * checked certificate next to that key before the CA hears "accepted" (the software path keeps its pair in the
+ * 보관함 at the same moment). When no certificate comes of it (a CA error or refusal, a cancel, a check that failed,
+ * a token that refused the certificate, so that the CA heard "rejected"), the generated pair is removed again, so no
+ * orphan key stays on the token.
  */
 export async function enrolWithTokenKey(
   session: TokenSession,
-  enrol: (newKey: () => Promise<KeyHolder>) => Promise<IssuedOnKey>,
-  onUnstored: (issued: IssuedOnKey, cause: unknown) => Promise<never>,
+  enrol: (newKey: () => Promise<KeyHolder>, beforeConfirm: BeforeConfirm) => Promise<IssuedOnKey>,
 ): Promise<{ issued: IssuedOnKey; stored: ImportResult }> {
   let generated: { idHex: string; spki: Uint8Array } | undefined
-  let issued: IssuedOnKey
+  let stored: ImportResult | undefined
   try {
-    issued = await enrol(async () => {
-      generated = await session.generateKeyPair()
-      return tokenKeyHolder(session, generated.idHex, generated.spki, { byKeyId: true })
-    })
+    const issued = await enrol(
+      async () => {
+        generated = await session.generateKeyPair()
+        return tokenKeyHolder(session, generated.idHex, generated.spki, { byKeyId: true })
+      },
+      // The certificate goes onto the token before the CA hears "accepted"; a token that refuses it makes the
+      // engine reject the certificate instead.
+      async (checked) => {
+        stored = await session.putCertificate(checked.certDer)
+      },
+    )
+    return { issued, stored: stored! }
   } catch (e) {
+    // No certificate came of it (a CA error or refusal, a cancel, a failed check, a token that refused the
+    // certificate): the pair goes. A pair whose certificate is already on the token stays (deleteKeyPair refuses
+    // it): the confirmation may have reached the CA.
     if (generated) await session.deleteKeyPair(generated.idHex).catch(() => undefined)
     throw e
-  }
-  try {
-    return { issued, stored: await session.putCertificate(issued.certDer) }
-  } catch (e) {
-    return onUnstored(issued, e)
   }
 }
 

@@ -13,7 +13,7 @@ import type { CopyRef } from '../../stores/types'
 import type { Core } from '../core'
 import { caProfileNamed } from './caProfiles'
 import { resolveDestination, type CopyInput } from './copyCertificate'
-import { issuedKeeper, issuedView, keepUnstored, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
+import { issuedKeeper, issuedView, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
 
 export interface IssueInput {
   /** CA profile name (settings). */
@@ -83,11 +83,7 @@ async function issueOntoToken(core: Core, input: IssueInput, profile: CaProfile,
       try {
         const { issued, stored } = await enrolWithTokenKey(
           session,
-          (newKey) => issueOnKey({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newKey, ctx, deps: input.deps }),
-          (unstored, cause) => {
-            entry.certificate = { issuer: unstored.certificate.issuer, serial: unstored.certificate.serialNumberHex }
-            return keepUnstored(core.dataDir, core.now(), unstored.certDer, cause)
-          },
+          (newKey, beforeConfirm) => issueOnKey({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newKey, beforeConfirm, ctx, deps: input.deps }),
         )
         entry.certificate = { issuer: issued.certificate.issuer, serial: issued.certificate.serialNumberHex }
         ctx.progress?.({ step: 'save', detail: { medium: token.medium } })

@@ -2,8 +2,6 @@
  * What issue and renew share after the CA has answered: the certificate as people see it, and the safety net for
  * the one moment a certificate could be lost (the CA has confirmed it, the chosen medium refused the write).
  */
-import { mkdir } from 'node:fs/promises'
-import path from 'node:path'
 import type { IssuedCertificateView } from '../../../../common/contract'
 import { DojangError, isDojangError } from '../../../../common/errors'
 import type { AuditInput } from '../../inventory'
@@ -11,7 +9,6 @@ import type { CertificateInfo } from '../../npki/certificate'
 import type { Core } from '../core'
 import { keepIssued, releaseKept, type KeptPair } from '../keptIssued'
 import type { CertBundle } from '../../stores/types'
-import { writeFileAtomic } from '../../fsx'
 
 export type { IssuedCertificateView }
 
@@ -83,15 +80,3 @@ export function issuedKeeper(core: Core, what: 'issued' | 'renewed') {
 
 /** An audit entry the command completes as it learns which certificate and copies it touched. */
 export type OpenAuditEntry = Omit<AuditInput, 'outcome'> & { locations: string[] }
-
-/**
- * The CA confirmed a certificate for the key on the token, but the token did not take it: keep the certificate in
- * the data folder (`issued/token-<time>/signCert.der`; not a 보관함 root, since its key is on the token).
- */
-export async function keepUnstored(dataDir: string, now: Date, certDer: Uint8Array, cause: unknown): Promise<never> {
-  const kept = path.join(dataDir, 'issued', `token-${now.toISOString().replace(/[:.]/g, '-')}`)
-  await mkdir(kept, { recursive: true, mode: 0o700 })
-  await writeFileAtomic(path.join(kept, 'signCert.der'), certDer, { mode: 0o600 })
-  const code = isDojangError(cause) ? cause.code : 'IO_ERROR'
-  throw new DojangError(code, `The certificate was issued for the key on the security token but could not be stored on the token; it is kept in ${kept}. The key stays on the token.`, { rescuedTo: kept, hint: 'issued-kept' }, { cause })
-}

@@ -21,7 +21,7 @@ import type { BundleFile, CertBundle, Store } from '../../stores/types'
 import type { Core } from '../core'
 import { lookupCopy, passwordAttempt, type CopyTarget } from '../lookup'
 import { caProfileNamed } from './caProfiles'
-import { issuedKeeper, issuedView, keepUnstored, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
+import { issuedKeeper, issuedView, type IssuedCertificateView, type OpenAuditEntry } from './issuedCertificate'
 
 export interface RenewInput {
   /** The listed copy whose key signs the request. */
@@ -179,8 +179,7 @@ async function renewOnToken(core: Core, input: RenewInput, profile: CaProfile, s
         const oldSpki = new Uint8Array(new X509Certificate(certDer).publicKey.export({ type: 'spki', format: 'der' }))
         const { issued, stored } = await enrolWithTokenKey(
           session,
-          (newKey) => renewOnKey({ profile, current: { certDer, key: tokenKeyHolder(session, ref, oldSpki) }, newKey, ctx, deps: input.deps }),
-          (unstored, cause) => keepUnstored(core.dataDir, core.now(), unstored.certDer, cause),
+          (newKey, beforeConfirm) => renewOnKey({ profile, current: { certDer, key: tokenKeyHolder(session, ref, oldSpki) }, newKey, beforeConfirm, ctx, deps: input.deps }),
         )
         ctx.progress?.({ step: 'save', done: 0, total: 1 })
         const location = await listedTokenLocation(token, stored.idHex, issued.certDer)
