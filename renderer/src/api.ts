@@ -101,5 +101,8 @@ export function errorViewText(e: Pick<ErrorView, 'code' | 'details'>, t: Transla
   const override = overrides[e.code]
   if (override) return t(override)
   if (e.code === 'WRONG_PASSWORD' && e.details.kmPasswordDiffers === true) return t('error.WRONG_PASSWORD.kmDiffers')
+  // After 발급/갱신 the code says what failed; the hint says where the new certificate is (or that none was issued).
+  if (e.details.hint === 'issued-kept') return `${t(errorKeys[e.code])} ${t('error.issuedKept')}`
+  if (e.details.hint === 'issued-not-kept') return t('error.issuedNotKept')
   return t(errorKeys[e.code])
 }

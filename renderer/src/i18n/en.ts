@@ -137,6 +137,8 @@ export const en: Record<MessageKey, string> = {
   'finding.gpki-certificate': 'This is a government (GPKI) certificate. Dojang lists it but does not manage it.',
   'finding.stray-copy': 'A copy of a certificate lies outside any NPKI folder (for example in Downloads). Anyone who gets these files can try to guess its password: move it to a protected place or delete it.',
   'finding.stray-npki-copy': 'A copy of a certificate lies in an NPKI folder outside the usual locations (for example an old backup). Delete it if you do not need it.',
+  'error.issuedKept': 'The new certificate is not lost: Dojang keeps it. Find it in the list and use Copy to put it where you want it.',
+  'error.issuedNotKept': 'The new certificate could not be stored safely on this PC, so Dojang told the certificate authority it does not accept it. Free some disk space and try again; if the reference number and authorization code no longer work, ask your bank or CA.',
   'finding.issued-kept': 'A new (issued or renewed) certificate could not be saved where it was meant to go, so Dojang keeps it. Use Copy to put it on your disk, a USB drive or the keychain.',
   'finding.stray-pfx': 'A PFX/P12 certificate backup file. It is protected only by its password: keep it somewhere safe, or import it and delete it.',
   'finding.nonstandard-layout': 'This certificate folder is not at NPKI/CA/USER/name, so banking software will not find it. Dojang can copy it to the right place.',
