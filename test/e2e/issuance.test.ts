@@ -4,27 +4,17 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../main/core/app/commands'
 import { decryptPrivateKey } from '../../main/core/npki/privateKey'
-import { startCaFront, type CaFront } from '../support/cmpFront'
-import { createTestPki, type TestPki } from '../support/cmpServer'
 import { certFolders, dialog, fill, NEW_PASSWORD, toast } from './helpers'
 import { worldPerTest, type World } from './scenario'
+import { useTestCa } from '../support/testCa'
 
 const REF = '12345678'
 const AUTH = 'ABCD-EFGH-1234'
 
-let pki: TestPki
-let front: CaFront
-beforeAll(async () => {
-  pki = createTestPki()
-  front = await startCaFront(pki, { ref: REF, auth: AUTH })
-}, 60_000)
-afterAll(async () => {
-  await front?.stop()
-  pki?.cleanup()
-})
+const ca = useTestCa({ ref: REF, auth: AUTH })
 
 let w: World
 worldPerTest((world) => (w = world))
@@ -32,7 +22,7 @@ worldPerTest((world) => (w = world))
 describe('발급, 갱신, 폐지 screens', () => {
   it('issues onto the USB drive, offers a second copy, renews from the details, revokes into the trash', async () => {
     const page = w.host.page
-    await COMMANDS.addCaProfile(w.host.core, { profile: { name: '테스트 CA', transport: 'http', url: front.url, caCert: pki.caCertPem } })
+    await COMMANDS.addCaProfile(w.host.core, { profile: { name: '테스트 CA', transport: 'http', url: ca.front.url, caCert: ca.pki.caCertPem } })
 
     // ---- 발급: a wrong 인가코드 first (nothing written), then the right one ----
     await page.locator('[data-action=open-issue]').click()
@@ -86,6 +76,6 @@ describe('발급, 갱신, 폐지 screens', () => {
     await toast(page).filter({ hasText: '폐지했습니다' }).waitFor({ timeout: 60_000 })
     expect(existsSync(folder!)).toBe(false)
     expect(existsSync(diskCopy)).toBe(false)
-    expect(front.requests).toEqual(['ir', 'ir', 'kur', 'rr'])
+    expect(ca.front.requests).toEqual(['ir', 'ir', 'kur', 'rr'])
   }, 180_000)
 })

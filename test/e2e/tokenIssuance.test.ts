@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../main/core/app/commands'
 import { forkWorker } from '../../main/core/stores/token'
-import { startCaFront, type CaFront } from '../support/cmpFront'
-import { createTestPki, type TestPki } from '../support/cmpServer'
 import { createSoftHsm, type SoftHsm } from '../support/softhsm'
 import { dialog, fill, latinWords, toast } from './helpers'
 import { worldPerTest, type World } from './scenario'
+import { useTestCa } from '../support/testCa'
 
 const REF = '12345678'
 const AUTH = 'ABCD-EFGH-1234'
@@ -18,17 +17,12 @@ const PIN = '915372'
 /** Data, not interface text: the token's label, the CA profile's name (테스트 CA), the PyPinkSign fixture's name. */
 const DATA_WORDS = ['e2e-keygen', 'PIN', 'CA', 'HKD']
 
-let pki: TestPki
-let front: CaFront
+const ca = useTestCa({ ref: REF, auth: AUTH })
 let hsm: SoftHsm
 beforeAll(async () => {
-  pki = createTestPki()
-  front = await startCaFront(pki, { ref: REF, auth: AUTH })
   hsm = await createSoftHsm('e2e-keygen', PIN)
 }, 60_000)
 afterAll(async () => {
-  await front?.stop()
-  pki?.cleanup()
   await hsm?.cleanup()
 })
 
@@ -42,7 +36,7 @@ worldPerTest((world) => (w = world), {
 describe('발급 and 갱신 with a key generated on the security token', () => {
   it('issues onto the token with its PIN, then renews the token copy from the details', async () => {
     const page = w.host.page
-    await COMMANDS.addCaProfile(w.host.core, { profile: { name: '테스트 CA', transport: 'http', url: front.url, caCert: pki.caCertPem } })
+    await COMMANDS.addCaProfile(w.host.core, { profile: { name: '테스트 CA', transport: 'http', url: ca.front.url, caCert: ca.pki.caCertPem } })
 
     await page.locator('[data-action=open-issue]').click()
     const dlg = dialog(page, 'issue')
@@ -73,7 +67,7 @@ describe('발급 and 갱신 with a key generated on the security token', () => {
     expect(await latinWords(page, DATA_WORDS)).toEqual([])
     await renew.locator('[data-action=confirm-renew]').click()
     await toast(page).filter({ hasText: '보안토큰에서 갱신했습니다' }).waitFor({ timeout: 60_000 })
-    expect(front.requests.slice(-2)).toEqual(['ir', 'kur'])
+    expect(ca.front.requests.slice(-2)).toEqual(['ir', 'kur'])
 
     // Both certificates are on the token, each with its key; no answer to the page carries the PIN.
     const [mod] = await COMMANDS.listTokens(w.host.core, { pin: PIN })

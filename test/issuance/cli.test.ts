@@ -11,16 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptPrivateKey } from '../../main/core/npki/privateKey'
 import { npkiBundle, pkcs8WithRandomNum } from '../../main/core/issuance/npkiKey'
 import { CLI } from '../support/cli'
-import { startCaFront, type CaFront } from '../support/cmpFront'
-import { closedPort, createTestPki, newRsaKey, type TestPki } from '../support/cmpServer'
+import { closedPort, newRsaKey, type TestPki } from '../support/cmpServer'
 import { tempDir } from '../support/fixtures'
+import { useTestCa } from '../support/testCa'
 
 const REF = '12345678'
 const AUTH = 'ABCD-EFGH-1234'
 const PASSWORD = 'Dojang!7q9w2'
 
-let pki: TestPki
-let front: CaFront
+const ca = useTestCa({ ref: REF, auth: AUTH })
 let tmp: { dir: string; cleanup: () => Promise<void> }
 let dataDir: string
 let npki: string
@@ -49,19 +48,15 @@ function certFolders(root: string): string[] {
 }
 
 beforeAll(async () => {
-  pki = createTestPki()
-  front = await startCaFront(pki, { ref: REF, auth: AUTH })
   tmp = await tempDir('dojang-cmp-cli-')
   dataDir = join(tmp.dir, 'data')
   npki = join(tmp.dir, 'NPKI')
   mkdirSync(npki)
-  const added = (await run(['ca', 'add', 'mock', '--url', front.url, '--ca-cert', pki.caCertPath]))
+  const added = (await run(['ca', 'add', 'mock', '--url', ca.front.url, '--ca-cert', ca.pki.caCertPath]))
   expect(added.status, added.stderr).toBe(0)
 }, 60_000)
 afterAll(async () => {
-  await front?.stop()
   await tmp?.cleanup()
-  pki?.cleanup()
 })
 
 describe('dojang ca / issue / renew / revoke against openssl cmp', () => {
@@ -69,11 +64,11 @@ describe('dojang ca / issue / renew / revoke against openssl cmp', () => {
     const list = (await run(['ca', 'list', '--json']))
     expect(list.status).toBe(0)
     const profiles = JSON.parse(list.stdout) as { name: string; endpoint: string; caSubject: string }[]
-    expect(profiles).toEqual([expect.objectContaining({ name: 'mock', endpoint: front.url, transport: 'http' })])
+    expect(profiles).toEqual([expect.objectContaining({ name: 'mock', endpoint: ca.front.url, transport: 'http' })])
     expect(profiles[0]!.caSubject).toContain('Dojang Test Root CA')
-    expect((await run(['ca', 'add', 'mock', '--url', front.url, '--ca-cert', pki.caCertPath])).status).toBe(11)
-    expect((await run(['ca', 'add', 'raw', '--tcp', '127.0.0.1:4502', '--framing', 'raw-der', '--ca-cert', pki.caCertPath])).status).toBe(0)
-    expect((await run(['ca', 'add', 'bad', '--tcp', '127.0.0.1:4502', '--framing', 'sideways', '--ca-cert', pki.caCertPath])).status).toBe(2)
+    expect((await run(['ca', 'add', 'mock', '--url', ca.front.url, '--ca-cert', ca.pki.caCertPath])).status).toBe(11)
+    expect((await run(['ca', 'add', 'raw', '--tcp', '127.0.0.1:4502', '--framing', 'raw-der', '--ca-cert', ca.pki.caCertPath])).status).toBe(0)
+    expect((await run(['ca', 'add', 'bad', '--tcp', '127.0.0.1:4502', '--framing', 'sideways', '--ca-cert', ca.pki.caCertPath])).status).toBe(2)
     expect(JSON.parse((await run(['ca', 'list', '--json'])).stdout).map((p: { endpoint: string }) => p.endpoint)).toContain('tcp 127.0.0.1:4502 (raw-der)')
     expect((await run(['ca', 'remove', 'raw'])).status).toBe(0)
     expect((await run(['ca', 'remove', 'raw'])).status).toBe(7)
@@ -89,10 +84,10 @@ describe('dojang ca / issue / renew / revoke against openssl cmp', () => {
   }, 60_000)
 
   it('a weak new password stops before the CA is asked (exit 8)', async () => {
-    const before = front.requests.length
+    const before = ca.front.requests.length
     const r = (await run(['issue', '--ca', 'mock', '--ref', REF, '--to', npki, '--password-stdin'], `${AUTH}\nshort\n`))
     expect(r.status).toBe(8)
-    expect(front.requests.length).toBe(before)
+    expect(ca.front.requests.length).toBe(before)
   })
 
   it('issues, the stored pair opens with its password; renews keeping a restorable backup; revokes into the trash', async () => {
@@ -108,7 +103,7 @@ describe('dojang ca / issue / renew / revoke against openssl cmp', () => {
     expect(out.certificate.policyOid).toBe('1.2.410.200005.1.1.1')
     expect(certFolders(npki)).toEqual([out.location])
     const cert1 = new Uint8Array(readFileSync(join(out.location, 'signCert.der')))
-    expect(cert1).toEqual(der(front.issued.at(-1)!))
+    expect(cert1).toEqual(der(ca.front.issued.at(-1)!))
     const key1 = new Uint8Array(readFileSync(join(out.location, 'signPri.key')))
     const opened = decryptPrivateKey(key1, PASSWORD, { publicKey: { modulus: modulus(cert1) } })
     expect(opened.info.randomNum).toHaveLength(20)
@@ -120,11 +115,11 @@ describe('dojang ca / issue / renew / revoke against openssl cmp', () => {
     // ---- renew (the test CA issues for 20 days: inside D-30) ----
     const renewed = (await run(['renew', out.location, '--ca', 'mock', '--password-stdin', '--json'], `${PASSWORD}\n`))
     expect(renewed.status, renewed.stderr).toBe(0)
-    expect(front.requests.at(-1)).toBe('kur')
+    expect(ca.front.requests.at(-1)).toBe('kur')
     const r = JSON.parse(renewed.stdout) as { renewed: { location: string; backupId: string }[] }
     expect(r.renewed).toHaveLength(1)
     const cert2 = new Uint8Array(readFileSync(join(out.location, 'signCert.der')))
-    expect(cert2).toEqual(der(front.issued.at(-1)!))
+    expect(cert2).toEqual(der(ca.front.issued.at(-1)!))
     expect(cert2).not.toEqual(cert1)
     const reopened = decryptPrivateKey(new Uint8Array(readFileSync(join(out.location, 'signPri.key'))), PASSWORD, { publicKey: { modulus: modulus(cert2) } })
     expect(reopened.info.randomNum).toEqual(opened.info.randomNum)
@@ -142,7 +137,7 @@ describe('dojang ca / issue / renew / revoke against openssl cmp', () => {
     // ---- revoke ----
     const revoked = (await run(['revoke', out.location, '--ca', 'mock', '--reason', 'superseded', '--password-stdin', '--json'], `${PASSWORD}\n`))
     expect(revoked.status, revoked.stderr).toBe(0)
-    expect(front.requests.at(-1)).toBe('rr')
+    expect(ca.front.requests.at(-1)).toBe('rr')
     expect(certFolders(npki)).toEqual([])
     const trash = JSON.parse((await run(['trash', '--json'])).stdout) as { location: string; serial: string }[]
     expect(trash.map((e) => e.location)).toContain(out.location)
@@ -152,19 +147,19 @@ describe('dojang ca / issue / renew / revoke against openssl cmp', () => {
     const folder = join(tmp.dir, 'expired', 'NPKI', 'TestCA', 'USER', 'cn=expired')
     mkdirSync(folder, { recursive: true })
     const key = newRsaKey()
-    writeFileSync(join(folder, 'signCert.der'), expiredCertificate(pki, key.privateKey))
+    writeFileSync(join(folder, 'signCert.der'), expiredCertificate(ca.pki, key.privateKey))
     const bundle = npkiBundle(new Uint8Array(), pkcs8WithRandomNum(key.privateKey), PASSWORD)
     writeFileSync(join(folder, 'signPri.key'), bundle.files.find((f) => f.name === 'signPri.key')!.data)
-    const before = front.requests.length
+    const before = ca.front.requests.length
     const r = (await run(['renew', folder, '--ca', 'mock', '--password-stdin'], `${PASSWORD}\n`))
     expect(r.status, r.stderr).toBe(20)
     expect(r.stderr).toMatch(/new 참조번호 and 인가코드|new reference number/)
-    expect(front.requests.length).toBe(before)
+    expect(ca.front.requests.length).toBe(before)
   }, 60_000)
 
   it('a CA that does not answer: exit 12, nothing written', async () => {
     const port = await closedPort()
-    expect((await run(['ca', 'add', 'dead', '--url', `http://127.0.0.1:${port}/pkix/`, '--ca-cert', pki.caCertPath])).status).toBe(0)
+    expect((await run(['ca', 'add', 'dead', '--url', `http://127.0.0.1:${port}/pkix/`, '--ca-cert', ca.pki.caCertPath])).status).toBe(0)
     const to = join(tmp.dir, 'NPKI-dead')
     mkdirSync(to)
     const r = (await run(['issue', '--ca', 'dead', '--ref', REF, '--to', to, '--password-stdin'], `${AUTH}\n${PASSWORD}\n`))

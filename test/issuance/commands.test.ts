@@ -5,30 +5,20 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../main/core/app/commands'
 import { renewalWindow } from '../../main/core/app/commands/renewCertificate'
 import { openCore, type Core } from '../../main/core/app/core'
 import { codeOf, codeOfSync } from '../support/errors'
-import { startCaFront, type CaFront } from '../support/cmpFront'
-import { createTestPki, type TestPki } from '../support/cmpServer'
 import { tempDir } from '../support/fixtures'
+import { useTestCa } from '../support/testCa'
 
 const REF = '12345678'
 const AUTH = 'ABCD-EFGH-1234'
 const PASSWORD = 'Dojang!7q9w2'
 const OTHER = 'Another!5x8z1'
 
-let pki: TestPki
-let front: CaFront
-beforeAll(async () => {
-  pki = createTestPki()
-  front = await startCaFront(pki, { ref: REF, auth: AUTH })
-}, 60_000)
-afterAll(async () => {
-  await front?.stop()
-  pki?.cleanup()
-})
+const ca = useTestCa({ ref: REF, auth: AUTH })
 
 let tmp: { dir: string; cleanup: () => Promise<void> }
 let core: Core
@@ -37,7 +27,7 @@ beforeEach(async () => {
   tmp = await tempDir('dojang-cmp-cmd-')
   for (const r of roots()) mkdirSync(r)
   core = await openCore({ dataDir: join(tmp.dir, 'data'), diskRoots: roots(), volumeSource: null, secretStore: null, frontEnd: 'app' })
-  await COMMANDS.addCaProfile(core, { profile: { name: 'mock', transport: 'http', url: front.url, caCert: pki.caCertPem } })
+  await COMMANDS.addCaProfile(core, { profile: { name: 'mock', transport: 'http', url: ca.front.url, caCert: ca.pki.caCertPem } })
 })
 afterEach(async () => {
   core.close()
@@ -78,9 +68,9 @@ describe('issue, renew every copy, revoke every copy (app front end)', () => {
     expect(readFileSync(join(copyC, 'signCert.der'))).not.toEqual(newCert)
 
     // A wrong password renews nothing and never reaches the CA.
-    const before = front.requests.length
+    const before = ca.front.requests.length
     expect(await codeOf(COMMANDS.renewCertificate(core, { location: copyB, ca: 'mock', password: 'Wrong!pass99' }))).toBe('WRONG_PASSWORD')
-    expect(front.requests.length).toBe(before)
+    expect(ca.front.requests.length).toBe(before)
 
     await COMMANDS.scan(core)
     const v = await COMMANDS.revokeCertificate(core, { location: issued.ref.location, ca: 'mock', reason: 'keyCompromise', codes: { referenceNumber: REF, authCode: AUTH } })
@@ -103,8 +93,8 @@ describe('issue, renew every copy, revoke every copy (app front end)', () => {
   it('a CA profile that does not exist is NOT_FOUND before anything happens; profiles list without the certificate', async () => {
     expect(await codeOf(COMMANDS.issueCertificate(core, { ca: 'nope', referenceNumber: REF, authCode: AUTH, newPassword: PASSWORD, to: { destination: roots()[0]! } }))).toBe('NOT_FOUND')
     const list = await COMMANDS.listCaProfiles(core)
-    expect(list).toEqual([expect.objectContaining({ name: 'mock', transport: 'http', endpoint: front.url })])
+    expect(list).toEqual([expect.objectContaining({ name: 'mock', transport: 'http', endpoint: ca.front.url })])
     expect(JSON.stringify(list)).not.toContain('BEGIN CERTIFICATE')
-    expect(await codeOf(COMMANDS.addCaProfile(core, { profile: { name: 'x', transport: 'http', url: 'ftp://h/', caCert: pki.caCertPem } }))).toBe('INVALID_INPUT')
+    expect(await codeOf(COMMANDS.addCaProfile(core, { profile: { name: 'x', transport: 'http', url: 'ftp://h/', caCert: ca.pki.caCertPem } }))).toBe('INVALID_INPUT')
   })
 })

@@ -7,31 +7,21 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
 import { COMMANDS } from '../../main/core/app/commands'
 import { openCore, type Core } from '../../main/core/app/core'
 import { keptIssuedParent, keptIssuedRoots } from '../../main/core/app/keptIssued'
 import { setFaultProbe } from '../../main/core/fsx'
 import { checkPassword } from '../../main/core/ops/password'
-import { startCaFront, type CaFront } from '../support/cmpFront'
-import { createTestPki, type TestPki } from '../support/cmpServer'
 import { tempDir } from '../support/fixtures'
+import { useTestCa } from '../support/testCa'
 
 const REF = '12345678'
 const AUTH = 'ABCD-EFGH-1234'
 const PASSWORD = 'Dojang!7q9w2'
 
-let pki: TestPki
-let front: CaFront
-beforeAll(async () => {
-  pki = createTestPki()
-  front = await startCaFront(pki, { ref: REF, auth: AUTH })
-}, 60_000)
-afterAll(async () => {
-  await front?.stop()
-  pki?.cleanup()
-})
+const ca = useTestCa({ ref: REF, auth: AUTH })
 
 let tmp: { dir: string; cleanup: () => Promise<void> }
 let core: Core
@@ -41,7 +31,7 @@ beforeEach(async () => {
   root = join(tmp.dir, 'NPKI')
   mkdirSync(root)
   core = await openCore({ dataDir: join(tmp.dir, 'data'), diskRoots: [root], volumeSource: null, secretStore: null, frontEnd: 'app' })
-  await COMMANDS.addCaProfile(core, { profile: { name: 'mock', transport: 'http', url: front.url, caCert: pki.caCertPem } })
+  await COMMANDS.addCaProfile(core, { profile: { name: 'mock', transport: 'http', url: ca.front.url, caCert: ca.pki.caCertPem } })
 })
 afterEach(async () => {
   setFaultProbe(null)
@@ -77,7 +67,7 @@ describe('issue', () => {
     // Whole, and protected by the new password.
     await checkPassword(kept.rescuedTo, PASSWORD)
     // It is the very certificate the CA issued.
-    expect(readFileSync(join(kept.rescuedTo, 'signCert.der')).equals(new X509Certificate(readFileSync(front.issued.at(-1)!)).raw)).toBe(true)
+    expect(readFileSync(join(kept.rescuedTo, 'signCert.der')).equals(new X509Certificate(readFileSync(ca.front.issued.at(-1)!)).raw)).toBe(true)
     // Listed at once (no scan needed), and the scan words what to do.
     const list = await COMMANDS.listCertificates(core, {})
     expect(list.flatMap((c) => c.copies.map((x) => x.location))).toContain(kept.rescuedTo)
@@ -100,12 +90,12 @@ describe('the 보관함 itself fails', () => {
     setFaultProbe((site) => {
       if (site.file.startsWith(kept) && site.phase === 'before') throw Object.assign(new Error('injected: no space left'), { code: 'ENOSPC' })
     })
-    const before = { ...front.confirmations }
+    const before = { ...ca.front.confirmations }
     const err = await issue().catch((e: unknown) => e)
     setFaultProbe(null)
     expect(err).toMatchObject({ details: { hint: 'issued-not-kept' } })
     expect((err as Error).message).toMatch(/told the certificate authority/)
-    expect(front.confirmations).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 })
+    expect(ca.front.confirmations).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 })
     expect(await keptIssuedRoots(core.dataDir)).toEqual([])
     expect(readdirSync(root)).toEqual([])
   }, 60_000)
@@ -125,6 +115,6 @@ describe('renew', () => {
     expect(readFileSync(join(issued.ref.location, 'signPri.key')).equals(oldKey)).toBe(true)
     await checkPassword(kept, PASSWORD)
     expect(readFileSync(join(kept, 'signPri.key')).equals(oldKey)).toBe(false)
-    expect(front.requests.at(-1)).toBe('kur')
+    expect(ca.front.requests.at(-1)).toBe('kur')
   }, 60_000)
 })

@@ -6,36 +6,26 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EXIT } from '../../main/cli/exitCodes'
 import { forkWorker, TokenStore, TokenWorkerClient } from '../../main/core/stores/token'
 import { CLI } from '../support/cli'
-import { startCaFront, type CaFront } from '../support/cmpFront'
-import { createTestPki, type TestPki } from '../support/cmpServer'
 import { tempDir } from '../support/fixtures'
+import { useTestCa } from '../support/testCa'
 import { createSoftHsm, type SoftHsm } from '../support/softhsm'
 
 const REF = '12345678'
 const AUTH = 'ABCD-EFGH-1234'
 const PIN = '640271'
 
-let pki: TestPki
-let front: CaFront
-beforeAll(async () => {
-  pki = createTestPki()
-  front = await startCaFront(pki, { ref: REF, auth: AUTH })
-}, 60_000)
-afterAll(async () => {
-  await front?.stop()
-  pki?.cleanup()
-})
+const ca = useTestCa({ ref: REF, auth: AUTH })
 
 let tmp: { dir: string; cleanup: () => Promise<void> }
 let hsm: SoftHsm
 beforeEach(async () => {
   tmp = await tempDir('dojang-token-cli-')
   hsm = await createSoftHsm('cli-keygen', PIN)
-  const added = await run(['ca', 'add', 'mock', '--url', front.url, '--ca-cert', pki.caCertPath])
+  const added = await run(['ca', 'add', 'mock', '--url', ca.front.url, '--ca-cert', ca.pki.caCertPath])
   expect(added.status, added.stderr).toBe(0)
 })
 afterEach(async () => {
@@ -92,15 +82,15 @@ describe('dojang issue / renew with a security token', () => {
     const after = await onToken()
     expect(after).toHaveLength(2)
     expect(after.every((c) => c.hasKey)).toBe(true)
-    expect(front.requests.slice(-2)).toEqual(['ir', 'kur'])
+    expect(ca.front.requests.slice(-2)).toEqual(['ir', 'kur'])
   }, 120_000)
 
   it('a wrong PIN exits 3, asks no CA and leaves the token empty', async () => {
-    const before = front.requests.length
+    const before = ca.front.requests.length
     const r = await run(['issue', '--ca', 'mock', '--ref', REF, '--to', 'token:cli-keygen', '--pin-stdin'], `${AUTH}\n000000\n`)
     expect(r.status, r.stderr).toBe(EXIT.WRONG_PASSWORD)
     expect(r.stderr).not.toContain('000000')
-    expect(front.requests.length).toBe(before)
+    expect(ca.front.requests.length).toBe(before)
     expect(await onToken()).toEqual([])
   }, 60_000)
 })

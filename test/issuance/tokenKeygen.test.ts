@@ -8,15 +8,14 @@ import { execFileSync } from 'node:child_process'
 import { createVerify, X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../main/core/app/commands'
 import { openCore, type Core } from '../../main/core/app/core'
 import { decodeMessage, BODY } from '../../main/core/issuance/messages'
 import { forkWorker, parseTokenLocation, type TokenStore } from '../../main/core/stores/token'
-import { startCaFront, type CaFront } from '../support/cmpFront'
-import { createTestPki, type TestPki } from '../support/cmpServer'
 import { codeOf, errorOf } from '../support/errors'
 import { tempDir } from '../support/fixtures'
+import { useTestCa } from '../support/testCa'
 import { createSoftHsm, type SoftHsm } from '../support/softhsm'
 
 const REF = '12345678'
@@ -36,16 +35,7 @@ interface TokenObject {
   privateExponentReadable?: boolean
 }
 
-let pki: TestPki
-let front: CaFront
-beforeAll(async () => {
-  pki = createTestPki()
-  front = await startCaFront(pki, { ref: REF, auth: AUTH })
-}, 60_000)
-afterAll(async () => {
-  await front?.stop()
-  pki?.cleanup()
-})
+const ca = useTestCa({ ref: REF, auth: AUTH })
 
 let tmp: { dir: string; cleanup: () => Promise<void> }
 let hsm: SoftHsm
@@ -61,7 +51,7 @@ beforeEach(async () => {
     frontEnd: 'app',
     tokens: { spawn: forkWorker({ env: hsm.env }), modules: [hsm.module], configFile: join(tmp.dir, 'no-npki_pkcs11.cnf') },
   })
-  await COMMANDS.addCaProfile(core, { profile: { name: 'mock', transport: 'http', url: front.url, caCert: pki.caCertPem } })
+  await COMMANDS.addCaProfile(core, { profile: { name: 'mock', transport: 'http', url: ca.front.url, caCert: ca.pki.caCertPem } })
 })
 afterEach(async () => {
   core.close()
@@ -118,7 +108,7 @@ describe('발급 onto a security token', () => {
     // The certificate on the token is the one the CA issued, for the key on the token.
     const store = (await core.stores.storeOf(r.ref.location)) as TokenStore
     const onToken = (await store.read(r.ref.location)).files[0]!.data
-    expect(Buffer.from(onToken)).toEqual(new X509Certificate(readFileSync(front.issued.at(-1)!)).raw)
+    expect(Buffer.from(onToken)).toEqual(new X509Certificate(readFileSync(ca.front.issued.at(-1)!)).raw)
     expect(await tokenKeySignsFor(r.ref.location)).toBe(true)
 
     // No key file was written anywhere; the copy is in the inventory; the audit has no secret.
@@ -133,11 +123,11 @@ describe('발급 onto a security token', () => {
   }, 120_000)
 
   it('a wrong PIN is WRONG_PIN: nothing is generated and the CA is not asked', async () => {
-    const before = front.requests.length
+    const before = ca.front.requests.length
     const e = await errorOf(issue({ pin: '000000' }))
     expect(e.code).toBe('WRONG_PIN')
     expect(JSON.stringify({ message: e.message, details: e.details })).not.toContain('000000')
-    expect(front.requests.length).toBe(before)
+    expect(ca.front.requests.length).toBe(before)
     expect(objects()).toEqual([])
     expect((await errorOf(COMMANDS.issueCertificate(core, { ca: 'mock', referenceNumber: REF, authCode: AUTH, to: await tokenTarget() }))).details.reason).toBe('pin-required')
     const audit = (await COMMANDS.auditLog(core)).filter((e) => e.action === 'issue')
@@ -145,10 +135,10 @@ describe('발급 onto a security token', () => {
   }, 60_000)
 
   it('a refusal by the CA (wrong 인가코드) removes the generated pair from the token', async () => {
-    const before = front.requests.length
+    const before = ca.front.requests.length
     expect(await codeOf(issue({ authCode: 'WXYZ-0000-9999' }))).toBe('CA_AUTH_FAILED')
     // The CA was asked, so a key had been generated for it; none is left.
-    expect(front.requests.length).toBe(before + 1)
+    expect(ca.front.requests.length).toBe(before + 1)
     expect(objects()).toEqual([])
     // Codes that no CA issues are refused before a key is generated.
     expect(await codeOf(issue({ authCode: ' ' }))).toBe('INVALID_INPUT')
@@ -162,10 +152,10 @@ describe('발급 onto a security token', () => {
     const tap = (dir: string, m: Uint8Array) => {
       if (dir === 'response' && decodeMessage(m).bodyTag === BODY.ip) execFileSync(process.execPath, ['--import', 'tsx', drop, hsm.module, hsm.serial, PIN], { env: hsm.env })
     }
-    const before = { ...front.confirmations }
+    const before = { ...ca.front.confirmations }
     const e = await errorOf(issue({ deps: { tap } }))
     expect(e.code).toBe('NOT_FOUND')
-    expect(front.confirmations).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 })
+    expect(ca.front.confirmations).toEqual({ accepted: before.accepted, rejected: before.rejected + 1 })
     expect(objects()).toEqual([])
     const [entry] = (await COMMANDS.auditLog(core)).filter((x) => x.action === 'issue')
     expect(entry).toMatchObject({ outcome: 'NOT_FOUND' })
@@ -201,7 +191,7 @@ describe('갱신 of a copy on a security token', () => {
 
     const store = (await core.stores.storeOf(r.onToken!.location)) as TokenStore
     const renewed = (await store.read(r.onToken!.location)).files[0]!.data
-    expect(Buffer.from(renewed)).toEqual(new X509Certificate(readFileSync(front.issued.at(-1)!)).raw)
+    expect(Buffer.from(renewed)).toEqual(new X509Certificate(readFileSync(ca.front.issued.at(-1)!)).raw)
     expect(await tokenKeySignsFor(r.onToken!.location)).toBe(true)
     expect(await tokenKeySignsFor(first.ref.location)).toBe(true)
 
@@ -214,11 +204,11 @@ describe('갱신 of a copy on a security token', () => {
   it('a wrong PIN renews nothing; other copies cannot get a token key; no PIN is INVALID_INPUT', async () => {
     const first = await issue()
     await COMMANDS.scan(core)
-    const before = front.requests.length
+    const before = ca.front.requests.length
     expect(await codeOf(COMMANDS.renewCertificate(core, { location: first.ref.location, ca: 'mock', pin: '111111' }))).toBe('WRONG_PIN')
     expect((await errorOf(COMMANDS.renewCertificate(core, { location: first.ref.location, ca: 'mock', pin: PIN, alsoUpdate: [join(tmp.dir, 'NPKI', 'x')] }))).details.reason).toBe('token-also-update')
     expect((await errorOf(COMMANDS.renewCertificate(core, { location: first.ref.location, ca: 'mock' }))).details.reason).toBe('pin-required')
-    expect(front.requests.length).toBe(before)
+    expect(ca.front.requests.length).toBe(before)
     expect(objects().filter((o) => o.class === 'private')).toHaveLength(1)
   }, 120_000)
 
@@ -250,11 +240,11 @@ describe('a token whose PIN is locked (a worker double: SoftHSM2 never locks)', 
       },
     })
     try {
-      await COMMANDS.addCaProfile(locked, { profile: { name: 'mock', transport: 'http', url: front.url, caCert: pki.caCertPem } })
-      const before = front.requests.length
+      await COMMANDS.addCaProfile(locked, { profile: { name: 'mock', transport: 'http', url: ca.front.url, caCert: ca.pki.caCertPem } })
+      const before = ca.front.requests.length
       const e = await errorOf(COMMANDS.issueCertificate(locked, { ca: 'mock', referenceNumber: REF, authCode: AUTH, to: { destination: 'token:locked-token' }, pin: PIN }))
       expect(e.code).toBe('PIN_LOCKED')
-      expect(front.requests.length).toBe(before)
+      expect(ca.front.requests.length).toBe(before)
       const sent = readFileSync(ops, 'utf8').trim().split('\n')
       expect(sent).toContain('login')
       expect(sent).not.toContain('generateKeyPair')
