@@ -317,6 +317,8 @@ export const requestSchemas = {
       reason: z.enum(REVOCATION_REASONS),
       password: password.optional(),
       codes: z.object({ referenceNumber: z.string().min(1).max(128), authCode: password }).strict().optional(),
+      /** A copy on a 보안토큰: its PIN instead of a password (the key signs on the token). */
+      pin: pin.optional(),
     })
     .strict(),
 } as const
@@ -383,7 +385,8 @@ export interface ResponseMap {
     onToken?: { location: string; previous: string }
   }
   /** Every local copy of the revoked certificate goes to Dojang's trash. */
-  revokeCertificate: { trashed: { trashId: string; location: string }[]; failed: { location: string; error: ErrorView }[] }
+  /** `left`: copies on a 보안토큰, which has no trash; they stay until deleted there. */
+  revokeCertificate: { trashed: { trashId: string; location: string }[]; failed: { location: string; error: ErrorView }[]; left: string[] }
 }
 
 /** One address a phone session can listen on (휴대폰으로 복사 → 네트워크). */

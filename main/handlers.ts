@@ -157,7 +157,7 @@ export function createHandlers(core: Core, ports: UiPorts, commands: Commands = 
     },
     async revokeCertificate(req) {
       const r = await commands.revokeCertificate(core, req)
-      return { trashed: r.trashed.map((e) => ({ trashId: e.id, location: e.location })), failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })) }
+      return { trashed: r.trashed.map((e) => ({ trashId: e.id, location: e.location })), failed: r.failed.map((f) => ({ location: f.location, error: errorView(f.error) })), left: r.left }
     },
 
     async exportCalendar() {

@@ -162,15 +162,20 @@ export async function runIssuanceCommand(ctx: CommandContext & { secrets: () => 
         const ca = need('ca', 'PROFILE')
         const reason = need('reason', 'CODE (keyCompromise, affiliationChanged, superseded, cessationOfOperation, …)') as CrlReason
         const s = ctx.secrets()
+        // A copy on a 보안토큰 signs with its PIN (the key never leaves the token).
+        const copy = values['with-codes'] ? undefined : await commands.describeCopy(core, { location: where })
         const input = values['with-codes']
           ? { codes: { referenceNumber: await s.read('reference number (참조번호)'), authCode: await s.read('authorization code (인가코드)') } }
-          : { password: await s.read('certificate password') }
+          : copy?.secret === 'pin'
+            ? { pin: await s.read('token PIN') }
+            : { password: await s.read('certificate password') }
         const r = await commands.revokeCertificate(core, { location: where, ca, reason, ...input })
         for (const f of r.failed) err(`Not moved to the trash: ${t(f.location)}: ${t(f.error.message)}`)
-        if (json) out(JSON.stringify({ status: r.status, trashed: r.trashed.map((e) => ({ id: e.id, location: e.location })), failed: r.failed.map((f) => ({ location: f.location, code: f.error.code })) }, null, 2))
+        if (json) out(JSON.stringify({ status: r.status, trashed: r.trashed.map((e) => ({ id: e.id, location: e.location })), failed: r.failed.map((f) => ({ location: f.location, code: f.error.code })), left: r.left }, null, 2))
         else {
           out('Revoked (폐지): the CA accepted the revocation.')
           for (const e of r.trashed) out(`  moved to Dojang's trash: ${t(e.location)} (${e.id})`)
+          for (const l of r.left) out(`  left on the security token: ${t(l)} (delete it there: dojang delete ${t(l)} --permanent)`)
         }
         return EXIT.OK
       }

@@ -42,7 +42,7 @@ export const CLI_VERBS = {
   ca: ['listCaProfiles', 'addCaProfile', 'removeCaProfile'],
   issue: ['describeDestination', 'issueCertificate'],
   renew: ['describeCopy', 'renewCertificate'],
-  revoke: ['revokeCertificate'],
+  revoke: ['describeCopy', 'revokeCertificate'],
   tokens: ['listTokens'],
   token: ['describeDestination', 'changeTokenPin'],
 } as const satisfies Record<string, readonly CommandName[]>
@@ -93,6 +93,8 @@ Usage:
                                                  발급 onto the token: its key pair is generated on the token
   dojang renew token:<serial>/<id> --ca PROFILE [--force] [--pin-stdin]
                                                  갱신 on the token: new key made there, the old pair stays
+  dojang revoke token:<serial>/<id> --ca PROFILE --reason CODE [--pin-stdin]
+                                                 폐지 signed on the token; the token's copy stays (delete it there)
   dojang delete token:<serial>/<id> --permanent [--pin-stdin]
                                                  deletes a certificate and its key from a token for good
   dojang token change-pin [token:<label>] [--pin-stdin]
@@ -112,7 +114,7 @@ With --pin-stdin (or --password-stdin) for a security token (보안토큰), the 
   copy --to token:  the token PIN, then the certificate password (to open its key for the token)
   import-pfx --to token:  the PFX file's password, then the token PIN
   issue --to token:  the 인가코드 (authorization code), then the token PIN
-  renew token:…  the token PIN
+  renew token:…, revoke token:…  the token PIN
   delete --permanent, tokens  the token PIN
   token change-pin  the current PIN, then the new PIN
 A PIN is never taken from the command line. --module PATH adds a PKCS#11 module (보안토큰 구동프로그램) to the ones

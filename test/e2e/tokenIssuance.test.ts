@@ -33,7 +33,7 @@ worldPerTest((world) => (w = world), {
   },
 })
 
-describe('발급 and 갱신 with a key generated on the security token', () => {
+describe('발급, 갱신 and 폐지 with a key on the security token', () => {
   it('issues onto the token with its PIN, then renews the token copy from the details', async () => {
     const page = w.host.page
     await COMMANDS.addCaProfile(w.host.core, { profile: { name: '테스트 CA', transport: 'http', url: ca.front.url, caCert: ca.pki.caCertPem } })
@@ -74,6 +74,20 @@ describe('발급 and 갱신 with a key generated on the security token', () => {
     const tok = mod!.tokens.find((t) => t.serial === hsm.serial)!
     expect(tok.certificates.map((c) => c.hasKey)).toEqual([true, true])
     expect(w.host.calls.filter((c) => c.method === 'issueCertificate' || c.method === 'renewCertificate').map((c) => [c.method, c.ok])).toEqual([['issueCertificate', true], ['renewCertificate', true]])
+
+    // 폐지 of the token copy from the same details: signed on the token with the PIN; the copy stays on the token.
+    await page.locator('[data-action=revoke]').click()
+    const revoke = dialog(page, 'revoke')
+    await revoke.waitFor()
+    expect(await revoke.locator('input[name=password]').count()).toBe(0)
+    await fill(page, revoke, 'token-pin', PIN)
+    await revoke.locator('input[name=sure]').check()
+    expect(await latinWords(page, DATA_WORDS)).toEqual([])
+    await revoke.locator('[data-action=confirm-revoke]').click()
+    // (The mock renews under the old serial, so both certificates on the token are this one: both stay.)
+    await toast(page).filter({ hasText: '인증서를 폐지했습니다. 보안토큰의 복사본 2개는 그대로' }).waitFor({ timeout: 60_000 })
+    expect(await toast(page).filter({ hasText: '휴지통으로 옮겼습니다' }).count()).toBe(0)
+    expect(ca.front.requests.at(-1)).toBe('rr')
     expect(JSON.stringify(w.host.calls)).not.toContain(PIN)
   }, 180_000)
 })

@@ -66,7 +66,7 @@ async function onToken(): Promise<{ location: string; hasKey?: boolean }[]> {
   }
 }
 
-describe('dojang issue / renew with a security token', () => {
+describe('dojang issue / renew / revoke with a security token', () => {
   it('issues onto the token with the PIN from stdin, then renews the token copy', async () => {
     const issued = await run(['issue', '--ca', 'mock', '--ref', REF, '--to', 'token:cli-keygen', '--pin-stdin', '--json'], `${AUTH}\n${PIN}\n`)
     expect(issued.status, issued.stderr).toBe(EXIT.OK)
@@ -83,6 +83,14 @@ describe('dojang issue / renew with a security token', () => {
     expect(after).toHaveLength(2)
     expect(after.every((c) => c.hasKey)).toBe(true)
     expect(ca.front.requests.slice(-2)).toEqual(['ir', 'kur'])
+
+    // 폐지 signed on the token: the PIN from stdin; the token's copies stay and the output says how to delete them.
+    const revoked = await run(['revoke', r.location, '--ca', 'mock', '--reason', 'superseded', '--pin-stdin', '--json'], `${PIN}\n`)
+    expect(revoked.status, revoked.stderr).toBe(EXIT.OK)
+    expect(revoked.stdout + revoked.stderr).not.toContain(PIN)
+    expect(ca.front.requests.at(-1)).toBe('rr')
+    expect((JSON.parse(revoked.stdout) as { left: string[] }).left).toContain(r.location)
+    expect(await onToken()).toHaveLength(2)
   }, 120_000)
 
   it('a wrong PIN exits 3, asks no CA and leaves the token empty', async () => {

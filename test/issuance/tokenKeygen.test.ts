@@ -253,3 +253,29 @@ describe('a token whose PIN is locked (a worker double: SoftHSM2 never locks)', 
     }
   }, 60_000)
 })
+
+describe('폐지 of a copy on a security token', () => {
+  it('signs the revocation on the token with the PIN; the CA accepts it; the token copy is left (no trash) and said so', async () => {
+    const first = await issue()
+    await COMMANDS.scan(core)
+    const sent: number[] = []
+    // A wrong PIN asks no CA.
+    const before = ca.front.requests.length
+    expect(await codeOf(COMMANDS.revokeCertificate(core, { location: first.ref.location, ca: 'mock', reason: 'superseded', pin: '111111' }))).toBe('WRONG_PIN')
+    // A password is not what a token copy signs with; a PIN is not what a file copy signs with.
+    expect(await codeOf(COMMANDS.revokeCertificate(core, { location: first.ref.location, ca: 'mock', reason: 'superseded', password: 'Dojang!7q9w2' }))).toBe('INVALID_INPUT')
+    expect(ca.front.requests.length).toBe(before)
+
+    const r = await COMMANDS.revokeCertificate(core, { location: first.ref.location, ca: 'mock', reason: 'superseded', pin: PIN, deps: { tap: (dir, m) => dir === 'request' && sent.push(decodeMessage(m).bodyTag) } })
+    // The mock verified the rr's signature (made on the token) against the certificate before accepting.
+    expect(sent).toEqual([BODY.rr])
+    expect(ca.front.requests.at(-1)).toBe('rr')
+    expect(r.status).toBe(0)
+    expect(r.left).toEqual([first.ref.location])
+    expect(r.trashed).toEqual([])
+    expect(objects().map((o) => o.class).sort()).toEqual(['certificate', 'private', 'public'])
+    const [entry] = (await COMMANDS.auditLog(core)).filter((e) => e.action === 'revoke')
+    expect(entry).toMatchObject({ outcome: 'ok', detail: expect.objectContaining({ auth: 'token-key' }) })
+    expect(JSON.stringify(entry)).not.toContain(PIN)
+  }, 120_000)
+})

@@ -117,6 +117,8 @@ export interface IssuedOnKey {
 
 export type RevokeAuth =
   | { kind: 'key'; pkcs8: Uint8Array }
+  /** A key held elsewhere (a 보안토큰) signs the request. */
+  | { kind: 'holder'; key: KeyHolder }
   /** The key or its password is lost: fresh codes from the RA. */
   | { kind: 'codes'; referenceNumber: string; authCode: string }
 
@@ -246,6 +248,8 @@ export async function revokeCertificate(p: RevokeParams): Promise<RevokeResult> 
   let secret: Uint8Array | undefined
   if (p.auth.kind === 'key') {
     protection = { kind: 'signature', key: softwareKey(privateKeyOf(p.auth.pkcs8)), certDer: cert.der, hash: profile.signatureHash }
+  } else if (p.auth.kind === 'holder') {
+    protection = { kind: 'signature', key: p.auth.key, certDer: cert.der, hash: profile.signatureHash }
   } else {
     const ref = checkCode(p.auth.referenceNumber, '참조번호 (reference number)', 'referenceNumber')
     secret = new TextEncoder().encode(checkCode(p.auth.authCode, '인가코드 (authorization code)', 'authCode'))

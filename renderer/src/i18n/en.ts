@@ -393,6 +393,8 @@ export const en: Record<MessageKey, string> = {
   'cmp.revoke.submit': 'Revoke',
   'cmp.revoke.sure': 'I understand this cannot be undone',
   'cmp.revoke.done': 'Revoked. {n} {n|copy|copies} moved to the trash.',
+  'cmp.revoke.doneToken': 'Revoked. {n} {n|copy|copies} on a security token left in place (a token has no trash). Delete {n|it|them} in the details if no longer needed.',
+  'cmp.revoke.leftOnToken': '{n} {n|copy|copies} on a security token left in place (a token has no trash). Delete {n|it|them} in the details if no longer needed.',
   'op.issue.generate-key': 'Generating a new key pair…',
   'op.issue.contact-ca': 'Contacting the certificate authority…',
   'op.issue.waiting': 'The CA is processing ({seconds} s)…',

@@ -394,6 +394,8 @@ export const ko = {
   'cmp.revoke.submit': '폐지',
   'cmp.revoke.sure': '되돌릴 수 없다는 것을 이해했습니다',
   'cmp.revoke.done': '인증서를 폐지했습니다. 복사본 {n}곳을 휴지통으로 옮겼습니다.',
+  'cmp.revoke.doneToken': '인증서를 폐지했습니다. 보안토큰의 복사본 {n}개는 그대로 두었습니다(보안토큰에는 휴지통이 없습니다). 필요 없으면 상세 화면에서 삭제하세요.',
+  'cmp.revoke.leftOnToken': '보안토큰의 복사본 {n}개는 그대로 두었습니다(보안토큰에는 휴지통이 없습니다). 필요 없으면 상세 화면에서 삭제하세요.',
   'op.issue.generate-key': '새 키 쌍을 만드는 중…',
   'op.issue.contact-ca': '인증기관에 요청하는 중…',
   'op.issue.waiting': '인증기관이 처리 중입니다 ({seconds}초 대기)…',

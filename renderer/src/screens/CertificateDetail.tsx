@@ -279,7 +279,7 @@ export function CertificateDetail({
                 <button type="button" className="btn" disabled={!chosenCopy?.files.signPri && !onToken} onClick={() => setAction('renew')} data-action="renew">
                   {t('action.renew')}
                 </button>
-                <button type="button" className="btn btn-danger" disabled={!chosenCopy?.files.signPri} onClick={() => setAction('revoke')} data-action="revoke">
+                <button type="button" className="btn btn-danger" disabled={!chosenCopy?.files.signPri && !onToken} onClick={() => setAction('revoke')} data-action="revoke">
                   {t('action.revoke')}
                 </button>
               </div>

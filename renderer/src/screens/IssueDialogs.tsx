@@ -236,13 +236,22 @@ export function RevokeDialog({ detail, location, onClose }: { detail: Certificat
   const progress = operations.latest('revoke', opened)
   const { busy, error, setError, run, cancel } = useDialogSubmit(onClose, () => setPassword(''))
   const { profiles, ca, setCa } = useCaProfiles(setError)
+  // A copy on a 보안토큰 signs the request on the token, with its PIN.
+  const onToken = detail.copies.find((c) => c.location === location)?.medium === 'token'
   const canSubmit = !busy && sure && ca !== '' && password !== ''
 
   const submit = () => {
     if (!canSubmit) return
     void run(
-      () => call('revokeCertificate', { location, ca, reason, password }),
-      (r) => toasts.show({ text: t('cmp.revoke.done', { n: r.trashed.length }), kind: 'success', timeout: 15_000 }),
+      () => call('revokeCertificate', onToken ? { location, ca, reason, pin: password } : { location, ca, reason, password }),
+      (r) => {
+        if (r.left.length > 0 && r.trashed.length === 0) {
+          toasts.show({ text: t('cmp.revoke.doneToken', { n: r.left.length }), kind: 'success', timeout: 20_000 })
+          return
+        }
+        toasts.show({ text: t('cmp.revoke.done', { n: r.trashed.length }), kind: 'success', timeout: 15_000 })
+        if (r.left.length > 0) toasts.show({ text: t('cmp.revoke.leftOnToken', { n: r.left.length }), kind: 'info', timeout: 20_000 })
+      },
     )
   }
 
@@ -260,7 +269,11 @@ export function RevokeDialog({ detail, location, onClose }: { detail: Certificat
           ))}
         </select>
       </label>
-      <PasswordField label={t('password.current')} name="password" value={password} onChange={setPassword} />
+      {onToken ? (
+        <PasswordField label={t('copyDialog.tokenPin')} name="token-pin" value={password} onChange={setPassword} />
+      ) : (
+        <PasswordField label={t('password.current')} name="password" value={password} onChange={setPassword} />
+      )}
       <label className="check-row">
         <input type="checkbox" name="sure" checked={sure} onChange={(e) => setSure(e.target.checked)} />
         <span>{t('cmp.revoke.sure')}</span>
