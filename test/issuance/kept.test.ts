@@ -5,7 +5,7 @@
  * Against OpenSSL's CMP mock behind the test CA front; the medium's failure is an injected I/O error (fsx faults).
  */
 import { X509Certificate } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isDojangError } from '../../common/errors'
@@ -81,6 +81,13 @@ describe('issue', () => {
     await COMMANDS.deleteCopy(core, { location: kept.rescuedTo })
     await COMMANDS.scan(core)
     expect((await COMMANDS.scan(core)).findings.some((f) => f.code === 'issued-kept')).toBe(false)
+    // The empty shell of the root is dropped once it is an hour old (a fresh one may be being written).
+    const [shell] = await keptIssuedRoots(core.dataDir)
+    expect(shell).toBeDefined()
+    const hourAgo = new Date(Date.now() - 61 * 60 * 1000)
+    utimesSync(shell!, hourAgo, hourAgo)
+    expect(await keptIssuedRoots(core.dataDir)).toEqual([])
+    expect(existsSync(shell!)).toBe(false)
   }, 60_000)
 })
 

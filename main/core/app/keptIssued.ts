@@ -27,10 +27,29 @@ export async function keptIssuedRoots(dataDir: string): Promise<string[]> {
   const names = await fsp.readdir(parent, { withFileTypes: true }).catch(() => [])
   // Leftovers of a removal that was interrupted: already out of the listing, finished here.
   for (const d of names) if (d.name.startsWith('.released-')) await fsp.rm(path.join(parent, d.name), { recursive: true, force: true }).catch(() => undefined)
-  return names
-    .filter((d) => d.isDirectory() && ROOT_NAME.test(d.name))
-    .map((d) => path.join(parent, d.name))
-    .sort()
+  const roots: string[] = []
+  for (const d of names) {
+    if (!d.isDirectory() || !ROOT_NAME.test(d.name)) continue
+    const root = path.join(parent, d.name)
+    // A root whose pair was copied out and then deleted is an empty shell: gone after an hour (not sooner, so a
+    // root being written right now is never taken for one).
+    if (await emptyAndOld(root)) await fsp.rm(root, { recursive: true, force: true }).catch(() => undefined)
+    else roots.push(root)
+  }
+  return roots.sort()
+}
+
+const SHELL_AGE_MS = 60 * 60 * 1000
+
+async function emptyAndOld(root: string): Promise<boolean> {
+  try {
+    const st = await fsp.stat(root)
+    if (Date.now() - st.mtimeMs < SHELL_AGE_MS) return false
+    const entries = await fsp.readdir(root, { recursive: true, withFileTypes: true })
+    return !entries.some((e) => !e.isDirectory())
+  } catch {
+    return false
+  }
 }
 
 /** Whether a location lies inside the 보관함. */
