@@ -31,6 +31,16 @@ export function pinStateOf(flags: number): PinState {
   return 'ok'
 }
 
+/**
+ * What every private key Dojang puts on a token (imported or generated there) promises: private (only after login),
+ * sensitive (its secret parts cannot be read) and not extractable (it cannot be wrapped out).
+ */
+const KEY_NEVER_LEAVES: pkcs11js.Attribute[] = [
+  { type: P.CKA_PRIVATE, value: true },
+  { type: P.CKA_SENSITIVE, value: true },
+  { type: P.CKA_EXTRACTABLE, value: false },
+]
+
 const trim = (s: string): string => s.replace(/\0+$/, '').trim()
 const version = (v: pkcs11js.Version): string => `${v.major}.${v.minor}`
 const slotIdOf = (h: Handle): string => (h.length === 8 ? h.readBigUInt64LE(0).toString() : h.toString('hex'))
@@ -258,11 +268,7 @@ export class Pkcs11Driver {
               { type: P.CKA_KEY_TYPE, value: P.CKK_RSA },
               ...common,
               { type: P.CKA_LABEL, value: labels.key },
-              // The key never leaves the token: sensitive (no reading its secret parts) and not extractable (no
-              // wrapping it out), a token object (kept after the session), private (only after login).
-              { type: P.CKA_PRIVATE, value: true },
-              { type: P.CKA_SENSITIVE, value: true },
-              { type: P.CKA_EXTRACTABLE, value: false },
+              ...KEY_NEVER_LEAVES,
               { type: P.CKA_SIGN, value: true },
               { type: P.CKA_DECRYPT, value: true },
               { type: P.CKA_UNWRAP, value: fields.role === 'km' },
@@ -383,10 +389,7 @@ export class Pkcs11Driver {
           { type: P.CKA_TOKEN, value: true },
           { type: P.CKA_ID, value: id },
           { type: P.CKA_LABEL, value: labels.key },
-          // The same promises as an imported key: only after login, never readable, never wrapped out.
-          { type: P.CKA_PRIVATE, value: true },
-          { type: P.CKA_SENSITIVE, value: true },
-          { type: P.CKA_EXTRACTABLE, value: false },
+          ...KEY_NEVER_LEAVES,
           { type: P.CKA_SIGN, value: true },
           { type: P.CKA_DECRYPT, value: true },
         ],
