@@ -90,6 +90,13 @@ describe('issue, renew every copy, revoke every copy (app front end)', () => {
     for (const secret of [AUTH, PASSWORD, OTHER]) expect(text).not.toContain(secret)
   }, 120_000)
 
+  it('a disk destination without a new password is INVALID_INPUT before the CA is asked', async () => {
+    const before = ca.front.requests.length
+    const e = await COMMANDS.issueCertificate(core, { ca: 'mock', referenceNumber: REF, authCode: AUTH, to: { destination: roots()[0]! } }).catch((x: unknown) => x)
+    expect(e).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'newPassword' } })
+    expect(ca.front.requests.length).toBe(before)
+  })
+
   it('a CA profile that does not exist is NOT_FOUND before anything happens; profiles list without the certificate', async () => {
     expect(await codeOf(COMMANDS.issueCertificate(core, { ca: 'nope', referenceNumber: REF, authCode: AUTH, newPassword: PASSWORD, to: { destination: roots()[0]! } }))).toBe('NOT_FOUND')
     const list = await COMMANDS.listCaProfiles(core)

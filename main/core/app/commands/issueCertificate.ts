@@ -50,11 +50,15 @@ export async function issueCertificate(core: Core, input: IssueInput): Promise<I
   if (!store.capabilities.write || !store.capabilities.readKeys) {
     throw new DojangError('INVALID_INPUT', 'A new certificate cannot be written to this medium; choose a disk, a USB drive or 키체인.', { medium: store.medium })
   }
+  if (typeof input.newPassword !== 'string' || input.newPassword === '') {
+    throw new DojangError('INVALID_INPUT', 'A new certificate on this medium needs the password its key file will have.', { field: 'newPassword' })
+  }
+  const newPassword = input.newPassword
   const entry: OpenAuditEntry = { action: 'issue', certificate: null, locations: [], detail: { ca: profile.name, endpoint: profileEndpoint(profile), medium: store.medium } }
   const out = await core.operations.run('issue', (ctx) =>
     core.audited(entry, async () => {
       const keeper = issuedKeeper(core, 'issued')
-      const issued = await keeper.during(cmpIssue({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newPassword: input.newPassword as string, keep: keeper.keep, ctx, deps: input.deps }))
+      const issued = await keeper.during(cmpIssue({ profile, referenceNumber: input.referenceNumber, authCode: input.authCode, newPassword, keep: keeper.keep, ctx, deps: input.deps }))
       entry.certificate = { issuer: issued.certificate.issuer, serial: issued.certificate.serialNumberHex }
       ctx.progress?.({ step: 'save', detail: { medium: store.medium } })
       // A copy of the same person's previous certificate is there under the same folder name: it goes to the
