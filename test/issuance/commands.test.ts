@@ -90,6 +90,15 @@ describe('issue, renew every copy, revoke every copy (app front end)', () => {
     for (const secret of [AUTH, PASSWORD, OTHER]) expect(text).not.toContain(secret)
   }, 120_000)
 
+  it('renewing a file copy without its password is INVALID_INPUT before the CA is asked', async () => {
+    const issued = await COMMANDS.issueCertificate(core, { ca: 'mock', referenceNumber: REF, authCode: AUTH, newPassword: PASSWORD, to: { destination: roots()[0]! } })
+    await COMMANDS.scan(core)
+    const before = ca.front.requests.length
+    const e = await COMMANDS.renewCertificate(core, { location: issued.ref.location, ca: 'mock', force: true }).catch((x: unknown) => x)
+    expect(e).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'password' } })
+    expect(ca.front.requests.length).toBe(before)
+  }, 60_000)
+
   it('a disk destination without a new password is INVALID_INPUT before the CA is asked', async () => {
     const before = ca.front.requests.length
     const e = await COMMANDS.issueCertificate(core, { ca: 'mock', referenceNumber: REF, authCode: AUTH, to: { destination: roots()[0]! } }).catch((x: unknown) => x)

@@ -71,6 +71,10 @@ export async function renewCertificate(core: Core, input: RenewInput): Promise<R
   const profile = caProfileNamed(core, input.ca)
   const source = await lookupCopy(core, input.location)
   if (source.store.capabilities.secret === 'pin') return renewOnToken(core, input, profile, source)
+  if (typeof input.password !== 'string' || input.password === '') {
+    throw new DojangError('INVALID_INPUT', 'Renewal opens this copy\'s key with its certificate password: give it.', { field: 'password' })
+  }
+  const password = input.password
   requireReplaceable(source.store)
   const bundle = await source.store.read(source.location)
   const certDer = signCertOf(bundle.files).data
@@ -83,7 +87,6 @@ export async function renewCertificate(core: Core, input: RenewInput): Promise<R
   const entry: OpenAuditEntry = { action: 'renew', certificate: source.certificate, locations: [source.location], detail: { ca: profile.name, endpoint: profileEndpoint(profile), early: window.early } }
   const out = await core.operations.run('renew', (ctx) =>
     core.audited(entry, async () => {
-      const password = input.password ?? ''
       const decrypted = await passwordAttempt(core, source, () => decryptPrivateKeyAsync(key.data, password, { label: key.name }))
       const keeper = issuedKeeper(core, 'renewed')
       let issued
