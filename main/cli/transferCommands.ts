@@ -1,5 +1,5 @@
 /**
- * `dojang share` and `dojang receive`: the terminal face of the phone transfer commands (commands/phoneTransfer.ts).
+ * `dojang share` and `dojang receive`: the terminal face of the phone transfer commands (commands/phoneSession.ts, phoneShare.ts, phoneReceive.ts).
  * Data goes to stdout (the URL, or one JSON line per event with --json), the QR code and messages to stderr; the
  * person answers y/n on stdin unless --yes. The session runs as an operation of the core; this file only follows
  * its events and calls confirmShare / rejectShare / importReceived.
