@@ -185,6 +185,8 @@ export interface TokenModuleEntry {
     pinState: TokenMediumInfo['pinState']
     writeProtected: boolean
     certificates: { location: string; objectLabel: string; idHex: string; hasKey?: boolean; hasKmPair: boolean }[]
+    /** With the PIN: private keys on the token that no certificate belongs to. */
+    keysWithoutCertificate?: number
     error?: { code: string; message: string }
   }[]
 }

@@ -77,6 +77,9 @@ function printTokens(modules: TokenModuleView[], out: (s: string) => void, err: 
         const key = c.hasKey === undefined ? 'key: give the PIN to check' : c.hasKey ? 'key on the token' : 'no key on the token'
         out(`    ${t(c.location)}  ${t(c.objectLabel)}${c.hasKmPair ? '  (+km)' : ''}  ${key}`)
       }
+      if (tok.keysWithoutCertificate) {
+        out(`    ${tok.keysWithoutCertificate} private key(s) without a certificate (an interrupted 발급, or another program's); Dojang leaves them: the token maker's tool can remove them`)
+      }
     }
   }
 }

@@ -67,8 +67,21 @@ describe('the registry offers each token', () => {
     const tok = mod!.tokens.find((t) => t.serial === hsm.serial)!
     expect(tok.certificates).toHaveLength(1)
     expect(tok.certificates[0]).toMatchObject({ hasKey: true, hasKmPair: true })
+    expect(tok.keysWithoutCertificate).toBe(0)
     const [noPin] = await COMMANDS.listTokens(core)
     expect(noPin!.tokens.find((t) => t.serial === hsm.serial)!.certificates[0]!.hasKey).toBeUndefined()
+    expect(noPin!.tokens.find((t) => t.serial === hsm.serial)!.keysWithoutCertificate).toBeUndefined()
+  })
+
+  it('with the PIN, counts private keys that no certificate belongs to (a pair left by an interrupted 발급)', async () => {
+    const location = await copyIn()
+    const session = await ((await core.stores.storeOf(location)) as import('../../main/core/stores/token').TokenStore).login(USER_PIN)
+    await session.generateKeyPair()
+    session.close()
+    const [mod] = await COMMANDS.listTokens(core, { pin: USER_PIN })
+    const tok = mod!.tokens.find((t) => t.serial === hsm.serial)!
+    expect(tok.keysWithoutCertificate).toBe(1)
+    expect(tok.certificates.map((c) => c.hasKey)).toEqual([true])
   })
 })
 

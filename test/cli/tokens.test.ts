@@ -90,12 +90,17 @@ describe('copy into a token', () => {
         const signature = await session.sign(location.split('/').pop()!, data)
         const cert = new X509Certificate(readFileSync(join(folder, 'signCert.der')))
         expect(createVerify('sha256').update(data).verify(cert.publicKey, Buffer.from(signature))).toBe(true)
+        // A key pair left without its certificate (an interrupted 발급) shows in `dojang tokens` with the PIN.
+        await session.generateKeyPair()
       } finally {
         session.close()
       }
     } finally {
       client.close()
     }
+    const text = run(['tokens', '--pin-stdin'], `${PIN}\n`)
+    expect(text.status, text.stderr).toBe(EXIT.OK)
+    expect(text.stdout).toContain('1 private key(s) without a certificate')
   })
 
   it('a wrong PIN exits 3 and stores nothing; copy out of the token exits 19', () => {

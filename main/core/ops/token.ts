@@ -125,10 +125,14 @@ export async function changeTokenPin(store: Store, oldPin: string | undefined, n
 }
 
 /** The certificates of a token with whether each has its key there (needs the PIN: keys are private objects). */
-export async function tokenCopiesWithKeys(store: Store, pin: string | undefined): Promise<Awaited<ReturnType<TokenStore['list']>>> {
+/**
+ * What a token holds: its copies (with `hasKey` when the PIN is given) and, with the PIN, how many private keys no
+ * certificate belongs to (a helpdesk sees keys left by an interrupted 발급 or by another program).
+ */
+export async function tokenContents(store: Store, pin: string | undefined): Promise<{ copies: Awaited<ReturnType<TokenStore['list']>>; keysWithoutCertificate?: number }> {
   const token = pinStore(store)
-  if (pin === undefined) return token.list()
-  return withSession(token, pin, (session) => token.list({ session }))
+  if (pin === undefined) return { copies: await token.list() }
+  return withSession(token, pin, async (session) => ({ copies: await token.list({ session }), keysWithoutCertificate: (await session.keysWithoutCertificate()).length }))
 }
 
 /** A private key on the token as the CMP engine's KeyHolder: every signature is made inside the token. */

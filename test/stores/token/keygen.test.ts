@@ -99,3 +99,21 @@ describe('key pairs generated on the token', () => {
     expect(objects()).toEqual([])
   }, 60_000)
 })
+
+describe('keys without a certificate', () => {
+  it('a generated pair is listed until its certificate is on the token; listTokens with the PIN counts them', async () => {
+    const { store, session } = await setup()
+    expect(await session.keysWithoutCertificate()).toEqual([])
+    const pair = await session.generateKeyPair()
+    expect(await session.keysWithoutCertificate()).toEqual([{ idHex: pair.idHex, label: 'signPri' }])
+    await session.putCertificate(certificateFor(pair.spki))
+    expect(await session.keysWithoutCertificate()).toEqual([])
+    // A second pair left behind (as a worker that died mid-발급 would leave it) is counted, and never removed by listing.
+    const left = await session.generateKeyPair()
+    expect((await session.keysWithoutCertificate()).map((k) => k.idHex)).toEqual([left.idHex])
+    expect(objects().filter((o) => o.class === 'private')).toHaveLength(2)
+    expect((await store.list({ session })).map((c) => c.hasKey)).toEqual([true])
+    // Without the PIN a token cannot tell (private keys are private objects).
+    expect(await codeOf(client!.request({ op: 'listKeysWithoutCertificate', module: hsm!.module, serial: hsm!.serial, pin: '000000' }))).toBe('WRONG_PIN')
+  })
+})

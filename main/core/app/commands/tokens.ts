@@ -4,7 +4,7 @@
  */
 import type { MediaTarget } from '../../../../common/domain'
 import { DojangError } from '../../../../common/errors'
-import { changeTokenPin as changePinOn, deleteFromToken, tokenCopiesWithKeys } from '../../ops/token'
+import { changeTokenPin as changePinOn, deleteFromToken, tokenContents } from '../../ops/token'
 import type { PinState } from '../../stores/token/protocol'
 import type { Core } from '../core'
 import { lookupCopy } from '../lookup'
@@ -32,6 +32,8 @@ export interface TokenView {
   pinState: PinState
   writeProtected: boolean
   certificates: TokenCertificateView[]
+  /** With the PIN: private keys on the token that no certificate belongs to. */
+  keysWithoutCertificate?: number
   /** Why its certificates could not be listed (a wrong PIN, a token pulled out meanwhile). */
   error?: { code: string; message: string }
 }
@@ -74,7 +76,8 @@ export async function listTokens(core: Core, input: ListTokensInput = {}): Promi
       }
       if (t.store) {
         try {
-          const copies = await tokenCopiesWithKeys(t.store, input.pin)
+          const { copies, keysWithoutCertificate } = await tokenContents(t.store, input.pin)
+          if (keysWithoutCertificate !== undefined) view.keysWithoutCertificate = keysWithoutCertificate
           view.certificates = copies.map((c) => ({
             location: c.location,
             objectLabel: c.objectLabel,

@@ -233,6 +233,20 @@ export class Pkcs11Driver {
     })
   }
 
+  /**
+   * Private keys that no certificate on the token belongs to: a pair generated for a certificate that never came
+   * (the worker died in between), or another program's. Listed, never removed here.
+   */
+  listKeysWithoutCertificate(target: TokenTarget & { pin: string }): { idHex: string; label: string }[] {
+    return this.withSession(target, { rw: false, pin: target.pin, action: 'list the keys' }, (s) => {
+      const certs = s.certificates()
+      return s
+        .privateKeys()
+        .filter((k) => !certs.some((c) => matchKey(c, [k]) !== undefined))
+        .map((k) => ({ idHex: k.id.toString('hex'), label: (s.attr(k.handle, P.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8') }))
+    })
+  }
+
   importKeyPair(target: TokenTarget & { pin: string; cert: string; key: KeySource; overwrite?: boolean }): ImportResult {
     const certDer = fromBase64(target.cert)
     let fields: CertificateFields

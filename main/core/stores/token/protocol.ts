@@ -107,6 +107,8 @@ export type WorkerRequestBody =
   | ({ op: 'putCertificate'; pin: string; cert: string } & TokenTarget)
   /** Removes a generated key pair that never got its certificate (refused when a certificate carries that CKA_ID). */
   | ({ op: 'deleteKeyPair'; pin: string; idHex: string } & TokenTarget)
+  /** Private keys that no certificate on the token belongs to (by CKA_ID or modulus); needs the PIN. */
+  | ({ op: 'listKeysWithoutCertificate'; pin: string } & TokenTarget)
   /** Test hooks of the worker itself (never sent by Dojang's code paths). */
   | { op: 'ping' }
 
@@ -123,6 +125,7 @@ export interface WorkerResults {
   changePin: TokenInfo
   sign: { signature: string }
   generateKeyPair: GeneratedKeyPair
+  listKeysWithoutCertificate: { idHex: string; label: string }[]
   putCertificate: ImportResult
   deleteKeyPair: { removedObjects: number }
   ping: { pid: number }

@@ -78,6 +78,11 @@ export class TokenSession {
     return this.client.request({ op: 'listCertificates', ...this.target, pin: this.pinText() })
   }
 
+  /** Private keys no certificate on the token belongs to (see pkcs11Ops.listKeysWithoutCertificate). */
+  async keysWithoutCertificate(): Promise<{ idHex: string; label: string }[]> {
+    return this.client.request({ op: 'listKeysWithoutCertificate', ...this.target, pin: this.pinText() })
+  }
+
   /**
    * Stores a certificate and its private key from an NPKI bundle (signCert.der + signPri.key, and the km pair when
    * present). The key is decrypted with the certificate password inside the token worker and stored as a

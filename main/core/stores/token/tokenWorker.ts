@@ -47,6 +47,8 @@ function handle(req: WorkerRequest): unknown {
       return driver.putCertificate(req)
     case 'deleteKeyPair':
       return driver.deleteKeyPair(req)
+    case 'listKeysWithoutCertificate':
+      return driver.listKeysWithoutCertificate(req)
   }
 }
 
