@@ -137,7 +137,9 @@ export interface SettingsView {
 export interface CaProfileView {
   name: string
   transport: 'http' | 'tcp'
+  /** http(s)://… or "tcp HOST:PORT (framing)". */
   endpoint: string
+  /** Subject of the CA certificate the profile trusts. */
   caSubject: string
   caNotAfter: string
 }

@@ -1,11 +1,11 @@
 /** While developing (not packaged) the electron-vite dev server is the page, with DevTools; a remote URL never is. */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { channelOf } from '../../common/methods'
 import { trustedPage } from '../../main/security'
-import { makeElectronMock, recorded } from './electronMock'
+import { bootWithRendererUrl, makeElectronMock, recorded } from './electronMock'
 
 const userData = mkdtempSync(join(tmpdir(), 'dojang-electron-'))
 const mock = makeElectronMock(userData)
@@ -13,17 +13,7 @@ const mock = makeElectronMock(userData)
 vi.mock('electron', () => mock)
 const dev = 'http://localhost:5173/'
 
-beforeAll(async () => {
-  process.env.DOJANG_DATA_DIR = join(userData, 'data')
-  process.env.ELECTRON_RENDERER_URL = dev
-  await import('../../main/index')
-  mock.fireReady()
-  await vi.waitFor(() => expect(recorded.windows.length).toBe(1), { timeout: 20_000 })
-})
-afterAll(() => {
-  delete process.env.ELECTRON_RENDERER_URL
-  rmSync(userData, { recursive: true, force: true })
-})
+bootWithRendererUrl(mock, userData, dev)
 
 describe('development mode', () => {
   it('loads the dev server and trusts its IPC; DevTools are available', async () => {

@@ -2,29 +2,19 @@
  * Issue 11 defect 6: ELECTRON_RENDERER_URL is trusted only while developing. In a packaged app (the mock's default)
  * the variable is ignored: the window loads app://dojang, navigation to the URL is blocked and IPC from it refused.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { channelOf } from '../../common/methods'
-import { makeElectronMock, recorded } from './electronMock'
+import { bootWithRendererUrl, makeElectronMock, recorded } from './electronMock'
 
 const userData = mkdtempSync(join(tmpdir(), 'dojang-electron-'))
 const mock = makeElectronMock(userData)
 vi.mock('electron', () => mock)
 const hostile = 'http://127.0.0.1:5173/'
 
-beforeAll(async () => {
-  process.env.DOJANG_DATA_DIR = join(userData, 'data')
-  process.env.ELECTRON_RENDERER_URL = hostile
-  await import('../../main/index')
-  mock.fireReady()
-  await vi.waitFor(() => expect(recorded.windows.length).toBe(1), { timeout: 20_000 })
-})
-afterAll(() => {
-  delete process.env.ELECTRON_RENDERER_URL
-  rmSync(userData, { recursive: true, force: true })
-})
+bootWithRendererUrl(mock, userData, hostile)
 
 describe('a packaged app with ELECTRON_RENDERER_URL set', () => {
   it('loads its own page, not the URL from the environment', () => {

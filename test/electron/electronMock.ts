@@ -4,7 +4,9 @@
  */
 import { fork, type Serializable } from 'node:child_process'
 import { EventEmitter } from 'node:events'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { afterAll, beforeAll, expect, vi } from 'vitest'
 
 export interface Recorded {
   windows: FakeBrowserWindow[]
@@ -159,4 +161,22 @@ export function makeElectronMock(userData: string) {
     },
     fireReady: () => readyResolve(),
   }
+}
+
+/**
+ * Starts main/index under the mock with ELECTRON_RENDERER_URL set, once per test file (a module loads once), and
+ * waits for its window; removes the variable and the user-data folder afterwards.
+ */
+export function bootWithRendererUrl(mock: ReturnType<typeof makeElectronMock>, userData: string, rendererUrl: string): void {
+  beforeAll(async () => {
+    process.env.DOJANG_DATA_DIR = join(userData, 'data')
+    process.env.ELECTRON_RENDERER_URL = rendererUrl
+    await import('../../main/index')
+    mock.fireReady()
+    await vi.waitFor(() => expect(recorded.windows.length).toBe(1), { timeout: 20_000 })
+  })
+  afterAll(() => {
+    delete process.env.ELECTRON_RENDERER_URL
+    rmSync(userData, { recursive: true, force: true })
+  })
 }

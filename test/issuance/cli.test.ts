@@ -3,14 +3,14 @@
  * that issues for whatever key the CLI generated), plus the cases that must leave nothing written: a wrong
  * 인가코드, an expired certificate, a CA that does not answer. Needs `npx electron-vite build` first.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptPrivateKey } from '../../main/core/npki/privateKey'
 import { npkiBundle, pkcs8WithRandomNum } from '../../main/core/issuance/npkiKey'
-import { CLI } from '../support/cli'
+import { dojangAsync } from '../support/cli'
 import { closedPort, newRsaKey, type TestPki } from '../support/cmpServer'
 import { tempDir } from '../support/fixtures'
 import { useTestCa } from '../support/testCa'
@@ -24,19 +24,7 @@ let tmp: { dir: string; cleanup: () => Promise<void> }
 let dataDir: string
 let npki: string
 /** The built CLI as a child process, asynchronously: the CA front answers from this test's event loop. */
-function run(args: string[], input = ''): Promise<{ status: number; stdout: string; stderr: string }> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx electron-vite build"`)
-  const child = spawn(process.execPath, [CLI, ...args, '--data-dir', dataDir, '--no-keychain'], { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' }, stdio: ['pipe', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  child.stdin.end(input)
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }))
-  })
-}
+const run = (args: string[], input = '') => dojangAsync([...args, '--data-dir', dataDir, '--no-keychain'], { input, env: { DBUS_SESSION_BUS_ADDRESS: '' } })
 const der = (pem: string) => new Uint8Array(new X509Certificate(readFileSync(pem)).raw)
 const modulus = (certDer: Uint8Array) => new Uint8Array(Buffer.from(new X509Certificate(Buffer.from(certDer)).publicKey.export({ format: 'jwk' }).n!, 'base64url'))
 /** Every certificate folder under a root: folders that hold a signCert.der. */

@@ -3,13 +3,11 @@
  * OpenSSL's CMP mock behind the test CA front: the PIN comes from stdin (--pin-stdin) and never shows in the output;
  * a wrong PIN exits 3 and leaves the token empty. Needs `npx electron-vite build` first.
  */
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EXIT } from '../../main/cli/exitCodes'
 import { forkWorker, TokenStore, TokenWorkerClient } from '../../main/core/stores/token'
-import { CLI } from '../support/cli'
+import { dojangAsync } from '../support/cli'
 import { tempDir } from '../support/fixtures'
 import { useTestCa } from '../support/testCa'
 import { createSoftHsm, type SoftHsm } from '../support/softhsm'
@@ -34,20 +32,10 @@ afterEach(async () => {
 })
 
 /** The built CLI as a child process, asynchronously: the CA front answers from this test's event loop. */
-function run(args: string[], input = ''): Promise<{ status: number; stdout: string; stderr: string }> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx electron-vite build"`)
+function run(args: string[], input = '') {
   // HOME: no npki_pkcs11.cnf of this machine; SOFTHSM2_CONF: the CLI's token worker inherits it.
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: tmp.dir, SOFTHSM2_CONF: hsm.conf }
-  const child = spawn(process.execPath, [CLI, ...args, '--data-dir', join(tmp.dir, 'data'), '--no-keychain', '--module', hsm.module], { env, stdio: ['pipe', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  child.stdin.end(input)
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }))
-  })
+  const env = { DBUS_SESSION_BUS_ADDRESS: '', HOME: tmp.dir, SOFTHSM2_CONF: hsm.conf }
+  return dojangAsync([...args, '--data-dir', join(tmp.dir, 'data'), '--no-keychain', '--module', hsm.module], { input, env })
 }
 
 /** The certificates on the token, with whether each key is there (read through Dojang's own worker). */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -25,4 +25,22 @@ export function dojang(args: string[], opts: { input?: string; env?: NodeJS.Proc
   })
   if (r.error) throw r.error
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+/**
+ * `dojang` as a child process without blocking this test's event loop: for runs that talk to a server the test
+ * itself answers (the CMP test CA, a phone session).
+ */
+export function dojangAsync(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx electron-vite build"`)
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stdin.end(opts.input ?? '')
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }))
+  })
 }

@@ -12,7 +12,7 @@
 import type { OperationContext } from '../app/operation'
 import type { UploadFile } from './payload'
 import { newSessionSecrets } from './secrets'
-import { TransferSession, type EndpointOptions, type SessionLimits, type TerminalState } from './server'
+import { sessionHandle, TransferSession, type EndpointOptions, type SessionHandle, type SessionLimits, type TerminalState } from './server'
 
 export interface ReceiveOptions<T> extends EndpointOptions, SessionLimits {
   onReceived?: (file: UploadFile) => Promise<T> | T
@@ -22,15 +22,7 @@ export type ReceiveOutcome<T> =
   | { status: 'received'; file: UploadFile; imported: T | undefined }
   | { status: Exclude<TerminalState, 'done'> }
 
-export interface ReceiveSession<T> {
-  readonly url: string
-  readonly sessionId: string
-  readonly host: string
-  readonly port: number
-  readonly expiresAt: number
-  confirm(): boolean
-  reject(): boolean
-  cancel(): void
+export interface ReceiveSession<T> extends SessionHandle {
   /** Resolves when the session ends; rejects only with onReceived's error. */
   readonly result: Promise<ReceiveOutcome<T>>
 }
@@ -46,18 +38,5 @@ export async function startReceive<T = void>(opts: ReceiveOptions<T>, ctx: Opera
   // The caller sees the rejection when it awaits `result`; this only keeps Node from calling it unhandled when the
   // session ends before the caller got there.
   result.catch(() => undefined)
-  return {
-    // A getter: the session forgets the URL (and the key in it) when it ends.
-    get url() {
-      return session.url
-    },
-    sessionId: session.sessionId,
-    host: session.host,
-    port: session.port,
-    expiresAt: session.expiresAt,
-    confirm: () => session.confirm(),
-    reject: () => session.reject(),
-    cancel: () => session.cancel(),
-    result,
-  }
+  return sessionHandle(session, result)
 }

@@ -92,6 +92,38 @@ const ROUTE = /^\/c\/([A-Za-z0-9_-]{1,64})(?:\/(app\.js|app\.css|claim|status|pa
 const BROWSER_NOISE = new Set(['/favicon.ico', '/apple-touch-icon.png', '/apple-touch-icon-precomposed.png'])
 const MAX_WAITERS = 2
 
+/** What the starter of a session (share or receive) holds: the listening session, without its internals. */
+export interface SessionHandle {
+  /** For the QR code and the CLI. Holds the key in its fragment: show it, never log it. */
+  readonly url: string
+  /** The path part of the URL; not secret on its own (the key is not in it). */
+  readonly sessionId: string
+  readonly host: string
+  readonly port: number
+  readonly expiresAt: number
+  confirm(): boolean
+  reject(): boolean
+  cancel(): void
+}
+
+/** The handle of a listening session, with the caller's `result`. */
+export function sessionHandle<R>(session: TransferSession, result: Promise<R>): SessionHandle & { readonly result: Promise<R> } {
+  return {
+    // A getter: the session forgets the URL (and the key in it) when it ends.
+    get url() {
+      return session.url
+    },
+    sessionId: session.sessionId,
+    host: session.host,
+    port: session.port,
+    expiresAt: session.expiresAt,
+    confirm: () => session.confirm(),
+    reject: () => session.reject(),
+    cancel: () => session.cancel(),
+    result,
+  }
+}
+
 export class TransferSession {
   readonly mode: SessionMode
   readonly sessionId: string

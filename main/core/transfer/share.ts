@@ -15,7 +15,7 @@ import type { CertBundle } from '../stores/types'
 import { sealEnvelope } from './envelope'
 import { encodeSharePayload, type PfxPasswordKind, type ShareItem } from './payload'
 import { newSessionSecrets } from './secrets'
-import { TransferSession, type EndpointOptions, type SessionLimits, type TerminalState } from './server'
+import { sessionHandle, TransferSession, type EndpointOptions, type SessionHandle, type SessionLimits, type TerminalState } from './server'
 
 export interface ShareOptions extends EndpointOptions, SessionLimits {
   items: ShareItem[]
@@ -27,17 +27,7 @@ export interface ShareOutcome {
   status: ShareStatus
 }
 
-export interface ShareSession {
-  /** For the QR code and the CLI. Holds the key in its fragment: show it, never log it. */
-  readonly url: string
-  /** The path part of the URL; not secret on its own (the key is not in it). */
-  readonly sessionId: string
-  readonly host: string
-  readonly port: number
-  readonly expiresAt: number
-  confirm(): boolean
-  reject(): boolean
-  cancel(): void
+export interface ShareSession extends SessionHandle {
   /** Resolves when the session ends, however it ends; never rejects. */
   readonly result: Promise<ShareOutcome>
 }
@@ -53,20 +43,7 @@ export async function startShare(opts: ShareOptions, ctx: OperationContext = {})
   plain.fill(0)
   const session = new TransferSession({ ...opts, mode: 'share', secrets, sealed, ctx })
   await session.listen()
-  return {
-    // A getter: the session forgets the URL (and the key in it) when it ends.
-    get url() {
-      return session.url
-    },
-    sessionId: session.sessionId,
-    host: session.host,
-    port: session.port,
-    expiresAt: session.expiresAt,
-    confirm: () => session.confirm(),
-    reject: () => session.reject(),
-    cancel: () => session.cancel(),
-    result: session.ended.then((end) => ({ status: end.state === 'done' ? 'sent' : end.state })),
-  }
+  return sessionHandle(session, session.ended.then((end): ShareOutcome => ({ status: end.state === 'done' ? 'sent' : end.state })))
 }
 
 export interface ShareItemOptions {

@@ -1,10 +1,37 @@
 /** The list of media a certificate can go to (copy, move, import): one radio button per disk, USB drive or keychain. */
+import { useEffect, useState } from 'react'
 import type { MediumInfo } from '../../../common/contract'
+import { call } from '../api'
 import { useI18n } from '../i18n'
 import { MediumTag } from './Icons'
 
 /** A medium's identity within the picker: the same root can exist as two media only in theory, so both count. */
 export const targetKey = (m: MediumInfo): string => `${m.medium}\u0000${m.root}`
+
+/**
+ * The media a dialog may offer (listMedia, those available that `usable` accepts), the chosen one (the first by
+ * default) and a setter. `reloadKey` lists what changes the answer of `usable`; a failure goes to `onError`.
+ */
+export function useMediaTargets(usable: (m: MediumInfo) => boolean, onError: (e: unknown) => void, reloadKey: readonly unknown[] = []) {
+  const [media, setMedia] = useState<MediumInfo[] | null>(null)
+  const [target, setTarget] = useState<string | null>(null)
+  useEffect(() => {
+    let live = true
+    call('listMedia', {})
+      .then((list) => {
+        if (!live) return
+        const offered = list.filter((m) => m.available && usable(m))
+        setMedia(offered)
+        setTarget((cur) => cur ?? (offered[0] ? targetKey(offered[0]) : null))
+      })
+      .catch((e: unknown) => live && onError(e))
+    return () => {
+      live = false
+    }
+  }, reloadKey)
+  const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  return { media, target, setTarget, chosen }
+}
 
 interface Props {
   legend: string

@@ -2,12 +2,12 @@
  * 복사 / 이동: pick a medium that is there now (listMedia), copy or move the chosen copy into it. A copy already in
  * the target is never replaced silently: CONFLICT asks first.
  */
-import { useEffect, useState } from 'react'
-import type { CopyView, MediumInfo } from '../../../common/contract'
+import { useState } from 'react'
+import type { CopyView } from '../../../common/contract'
 import { call, isApiError } from '../api'
 import { DialogForm } from '../components/DialogForm'
 import { MediumTag } from '../components/Icons'
-import { MediaPicker, targetKey } from '../components/MediaPicker'
+import { MediaPicker, useMediaTargets } from '../components/MediaPicker'
 import { PasswordField } from '../components/PasswordField'
 import { useToasts } from '../components/Toasts'
 import { useDialogSubmit } from '../components/useDialogSubmit'
@@ -19,12 +19,9 @@ interface Props {
   onClose: () => void
 }
 
-
 export function CopyDialog({ copy, name, onClose }: Props) {
   const { t } = useI18n()
   const toasts = useToasts()
-  const [media, setMedia] = useState<MediumInfo[] | null>(null)
-  const [target, setTarget] = useState<string | null>(null)
   const [move, setMove] = useState(false)
   const [conflict, setConflict] = useState(false)
   // 보안토큰: the token PIN and the certificate password (the token stores the opened key); sent once, then cleared.
@@ -32,23 +29,8 @@ export function CopyDialog({ copy, name, onClose }: Props) {
   const [password, setPassword] = useState('')
   const { busy, error, setError, run } = useDialogSubmit(onClose)
 
-  useEffect(() => {
-    let live = true
-    call('listMedia', {})
-      .then((list) => {
-        if (!live) return
-        // The copy's own root is not a destination.
-        const usable = list.filter((m) => m.available && m.medium !== 'other' && !(m.medium === copy.medium && m.root === copy.root))
-        setMedia(usable)
-        setTarget((cur) => cur ?? (usable[0] ? targetKey(usable[0]) : null))
-      })
-      .catch((e: unknown) => live && setError(e))
-    return () => {
-      live = false
-    }
-  }, [copy.medium, copy.root])
-
-  const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  // The copy's own root is not a destination.
+  const { media, target, setTarget, chosen } = useMediaTargets((m) => m.medium !== 'other' && !(m.medium === copy.medium && m.root === copy.root), setError, [copy.medium, copy.root])
   const toToken = chosen?.medium === 'token'
 
   const submit = (overwrite: boolean) => {

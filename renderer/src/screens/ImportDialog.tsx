@@ -3,12 +3,11 @@
  * (its bytes are read here and sent) or from main's file dialog (the request then carries neither path nor bytes
  * and main asks). The new password follows the KISA rules like any password change.
  */
-import { useEffect, useId, useState, type DragEvent } from 'react'
-import type { MediumInfo } from '../../../common/contract'
+import { useId, useState, type DragEvent } from 'react'
 import { checkPasswordRules } from '../../../common/passwordRules'
 import { call, isApiError, type ErrorOverrides } from '../api'
 import { DialogForm } from '../components/DialogForm'
-import { MediaPicker, targetKey } from '../components/MediaPicker'
+import { MediaPicker, useMediaTargets } from '../components/MediaPicker'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
@@ -49,8 +48,6 @@ export function ImportDialog({ initial, onClose }: Props) {
   const [pfxPassword, setPfxPassword] = useState('')
   const [newPassword, setNewPassword] = useState('')
   const [confirm, setConfirm] = useState('')
-  const [media, setMedia] = useState<MediumInfo[] | null>(null)
-  const [target, setTarget] = useState<string | null>(null)
   const [dragOver, setDragOver] = useState(false)
   const [conflict, setConflict] = useState(false)
   const [fileProblem, setFileProblem] = useState<MessageKey | null>(null)
@@ -63,22 +60,7 @@ export function ImportDialog({ initial, onClose }: Props) {
   }
   const { busy, error, setError, run, cancel } = useDialogSubmit(onClose, clear)
 
-  useEffect(() => {
-    let live = true
-    call('listMedia', {})
-      .then((list) => {
-        if (!live) return
-        const usable = list.filter((m) => m.available && (m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain'))
-        setMedia(usable)
-        setTarget((cur) => cur ?? (usable[0] ? targetKey(usable[0]) : null))
-      })
-      .catch((e: unknown) => live && setError(e))
-    return () => {
-      live = false
-    }
-  }, [])
-
-  const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  const { media, target, setTarget, chosen } = useMediaTargets((m) => m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain', setError)
   const rules = checkPasswordRules(newPassword)
   const mismatch = confirm !== '' && confirm !== newPassword
   const canSubmit = !busy && chosen !== null && pfxPassword !== '' && rules.ok && confirm === newPassword

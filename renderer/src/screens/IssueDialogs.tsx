@@ -3,13 +3,13 @@
  * state, cross IPC once and are cleared after; progress comes from the operation (OperationBar, op.<kind>.<step>).
  */
 import { useEffect, useId, useState } from 'react'
-import { REVOCATION_REASONS, type CaProfileView, type CertificateView, type CopyView, type MediumInfo } from '../../../common/contract'
+import { REVOCATION_REASONS, type CaProfileView, type CertificateView, type CopyView } from '../../../common/contract'
 import { daysLeft } from '../../../common/domain'
 import { checkPasswordRules } from '../../../common/passwordRules'
 import { call, errorViewText, type ErrorOverrides } from '../api'
 import { useOperations } from '../app/useOperations'
 import { DialogForm } from '../components/DialogForm'
-import { MediaPicker, targetKey } from '../components/MediaPicker'
+import { MediaPicker, useMediaTargets } from '../components/MediaPicker'
 import { OperationBar } from '../components/OperationBar'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
@@ -65,8 +65,6 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
   const [code, setCode] = useState('')
   const [next, setNext] = useState('')
   const [confirm, setConfirm] = useState('')
-  const [media, setMedia] = useState<MediumInfo[] | null>(null)
-  const [target, setTarget] = useState<string | null>(null)
   const [issued, setIssued] = useState<CopyView | null>(null)
   // 보안토큰: the key pair is generated on the token; its PIN instead of a new password (sent once, then cleared).
   const [pin, setPin] = useState('')
@@ -82,21 +80,7 @@ export function IssueDialog({ onClose }: { onClose: () => void }) {
   }
   const { busy, error, setError, run, cancel } = useDialogSubmit(() => undefined, clear)
   const { profiles, ca, setCa } = useCaProfiles(setError)
-  useEffect(() => {
-    let live = true
-    call('listMedia', {})
-      .then((list) => {
-        if (!live) return
-        const usable = list.filter((m) => m.available && (m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain' || m.medium === 'token'))
-        setMedia(usable)
-        setTarget((cur) => cur ?? (usable[0] ? targetKey(usable[0]) : null))
-      })
-      .catch((e: unknown) => live && setError(e))
-    return () => {
-      live = false
-    }
-  }, [])
-  const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  const { media, target, setTarget, chosen } = useMediaTargets((m) => m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain' || m.medium === 'token', setError)
   const toToken = chosen?.medium === 'token'
   const rules = checkPasswordRules(next)
   const secretsReady = toToken ? pin !== '' : rules.ok && confirm === next

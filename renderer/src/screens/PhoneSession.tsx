@@ -5,11 +5,11 @@
  * component's state; the session URL itself never reaches the page.
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
-import type { MediumInfo, NetworkView, OperationView, PhoneSessionView, ShareFormat } from '../../../common/contract'
+import type { NetworkView, OperationView, PhoneSessionView, ShareFormat } from '../../../common/contract'
 import { checkPasswordRules } from '../../../common/passwordRules'
 import { call, errorText, errorViewText, isApiError } from '../api'
 import { useOperations } from '../app/useOperations'
-import { MediaPicker, targetKey } from '../components/MediaPicker'
+import { MediaPicker, useMediaTargets } from '../components/MediaPicker'
 import { PasswordField } from '../components/PasswordField'
 import { PasswordRules } from '../components/PasswordRules'
 import { useToasts } from '../components/Toasts'
@@ -154,8 +154,6 @@ export function PhoneSession({ request, onClose }: { request: PhoneSessionReques
 /** 휴대폰에서 가져오기, last step: where the file goes, its password and the new one. */
 function ReceivedFile({ operationId, detail, onCancel }: { operationId: number; detail: OperationView['detail']; onCancel: () => void }) {
   const { t } = useI18n()
-  const [media, setMedia] = useState<MediumInfo[] | null>(null)
-  const [target, setTarget] = useState<string | null>(null)
   const [password, setPassword] = useState('')
   const [newPassword, setNewPassword] = useState('')
   const [confirm, setConfirm] = useState('')
@@ -163,18 +161,7 @@ function ReceivedFile({ operationId, detail, onCancel }: { operationId: number; 
   const [error, setError] = useState<string | null>(null)
   const rulesId = useId()
 
-  useEffect(() => {
-    call('listMedia', {}).then(
-      (list) => {
-        const usable = list.filter((m) => m.available && (m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain'))
-        setMedia(usable)
-        setTarget((cur) => cur ?? (usable[0] ? targetKey(usable[0]) : null))
-      },
-      (e: unknown) => setError(errorText(e, t)),
-    )
-  }, [])
-
-  const chosen = media?.find((m) => targetKey(m) === target) ?? null
+  const { media, target, setTarget, chosen } = useMediaTargets((m) => m.medium === 'disk' || m.medium === 'removable' || m.medium === 'keychain', (e) => setError(errorText(e, t)))
   const rules = checkPasswordRules(newPassword)
   const canSubmit = !busy && chosen !== null && password !== '' && rules.ok && confirm === newPassword
 

@@ -2,19 +2,12 @@
  * CA profiles (인증기관 설정) for issue, renew and revoke over CMP: kept in settings, no secrets in them. Adding
  * one is a CLI / 설정 matter; the page only lists them by name.
  */
+import type { CaProfileView } from '../../../../common/contract'
 import { DojangError } from '../../../../common/errors'
 import { parseCaProfile, profileCaCertificate, profileEndpoint, type CaProfile, type CaProfileInput } from '../../issuance'
 import type { Core } from '../core'
 
-export interface CaProfileView {
-  name: string
-  transport: 'http' | 'tcp'
-  /** http(s)://… or "tcp HOST:PORT (framing)". */
-  endpoint: string
-  /** Subject of the CA certificate the profile trusts. */
-  caSubject: string
-  caNotAfter: string
-}
+export type { CaProfileView }
 
 export function caProfileView(p: CaProfile): CaProfileView {
   let caSubject = ''

@@ -2,6 +2,7 @@
  * 보안토큰 commands: list the tokens and their certificates, delete a certificate from a token for good, change a
  * token's PIN. PINs arrive once per call and go nowhere else (not the audit log, not an error's details).
  */
+import type { TokenModuleEntry } from '../../../../common/contract'
 import type { MediaTarget } from '../../../../common/domain'
 import { DojangError } from '../../../../common/errors'
 import { changeTokenPin as changePinOn, deleteFromToken, tokenContents } from '../../ops/token'
@@ -9,42 +10,9 @@ import type { PinState } from '../../stores/token/protocol'
 import type { Core } from '../core'
 import { lookupCopy } from '../lookup'
 
-export interface TokenCertificateView {
-  location: string
-  /** The certificate's object label on the token (what bank software shows). */
-  objectLabel: string
-  idHex: string
-  /** Whether its private key is on the token: known only when listed with the PIN. */
-  hasKey?: boolean
-  hasKmPair: boolean
-}
-
-export interface TokenView {
-  /** The token's store id: what `changeTokenPin` and a MediaTarget's root name. */
-  id: string
-  label: string
-  serial: string
-  slotId: string
-  slotDescription: string
-  manufacturer: string
-  model: string
-  initialized: boolean
-  pinState: PinState
-  writeProtected: boolean
-  certificates: TokenCertificateView[]
-  /** With the PIN: private keys on the token that no certificate belongs to. */
-  keysWithoutCertificate?: number
-  /** Why its certificates could not be listed (a wrong PIN, a token pulled out meanwhile). */
-  error?: { code: string; message: string }
-}
-
-export interface TokenModuleView {
-  module: string
-  manufacturer?: string
-  description?: string
-  tokens: TokenView[]
-  error?: { code: string; message: string }
-}
+/** What `listTokens` answers: the contract's shape, so the page, the CLI and this command cannot drift apart. */
+export type TokenModuleView = TokenModuleEntry
+export type TokenView = TokenModuleEntry['tokens'][number]
 
 export interface ListTokensInput {
   /** With the PIN, each certificate says whether its key is on the token (keys are private objects). */
