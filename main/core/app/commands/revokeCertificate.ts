@@ -72,7 +72,6 @@ export async function revokeCertificate(core: Core, input: RevokeInput): Promise
         const spki = new Uint8Array(new X509Certificate(certDer).publicKey.export({ type: 'spki', format: 'der' }))
         auth = { kind: 'holder', key: tokenKeyHolder(session, ref, spki) }
       } else if (input.password !== undefined) {
-        if (!target.store.capabilities.readKeys) throw new DojangError('KEY_NOT_EXPORTABLE', 'The key on a security token cannot sign here; revoke with a reference number and authorization code.', { medium: target.store.medium })
         const key = bundle.files.find((f) => foldName(f.name) === 'signpri.key')
         if (!key) throw new DojangError('MISSING_FILE', 'This copy has no signPri.key; revoke with a reference number and authorization code instead.', { file: 'signPri.key' })
         const password = input.password
