@@ -11,16 +11,21 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkPasswordRules } from '../../common/passwordRules'
 import { dojang, type CliResult } from '../support/cli'
 import { copyHongFolder, FIXTURE_PASSWORD, tempDir, VECTORS } from '../support/fixtures'
 import { startSecretService, type SecretService } from '../support/secretService'
 
 // Made at run time, so no file holds them before the runs do (vitest's own transform cache of this file included).
-const TAG = randomBytes(5).toString('hex')
-const SENTINEL_PW = `Snt7#Qz-${TAG}-pw`
-const SENTINEL_PFX = `Pfx9#Wv-${TAG}-pfx`
-const SENTINEL_NEW = `Imp4#Kr-${TAG}-new`
-const SENTINEL_WRONG = `Wrg2#Xy-${TAG}-bad`
+// The random part is drawn again until every sentinel meets the KISA rules: a tag like "…4567…" or "…abc…" is a run,
+// and a PFX password with a run is refused (that made this test fail now and then).
+const sentinels = (tag: string) => ({ pw: `Snt7#Qz-${tag}-pw`, pfx: `Pfx9#Wv-${tag}-pfx`, next: `Imp4#Kr-${tag}-new`, wrong: `Wrg2#Xy-${tag}-bad` })
+let drawn = sentinels(randomBytes(5).toString('hex'))
+while (!Object.values(drawn).every((p) => checkPasswordRules(p).ok)) drawn = sentinels(randomBytes(5).toString('hex'))
+const SENTINEL_PW = drawn.pw
+const SENTINEL_PFX = drawn.pfx
+const SENTINEL_NEW = drawn.next
+const SENTINEL_WRONG = drawn.wrong
 const SENTINEL_IDN = `991231${String(randomBytes(4).readUInt32BE(0) % 10_000_000).padStart(7, '0')}` // a wrong ID number, typed by mistake
 const SECRETS = [SENTINEL_PW, SENTINEL_PFX, SENTINEL_NEW, SENTINEL_WRONG, SENTINEL_IDN, VECTORS.idn, FIXTURE_PASSWORD]
 
